@@ -1,4 +1,155 @@
-import type { Command } from 'commander';
+// Pipeline commands: topics, db, produce, process, sink, run, status, dlq, redis, demo.
+import { type Command, Option } from 'commander';
+import { pipeline } from '../pipeline.js';
+import { catalogue } from '../schemas/catalogue.js';
+import { config } from '../runtime/config.js';
+import { closePool, migrate } from '../runtime/db.js';
+import { dlqCounts, groupLags, lastRuns, readTopic, redrive } from '../runtime/inspect.js';
+import { serveMetrics, stopMetrics } from '../runtime/metrics.js';
+import { redisClient, redisUsage } from '../runtime/redis-views.js';
+import { Serde } from '../runtime/serde.js';
+import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
+import { applyTopics } from '../runtime/topics-apply.js';
+import { runDemo } from './demo.js';
 
-/** Pipeline commands (topics, db, produce, process, sink, run, status, dlq, demo, ...). */
-export function registerCommands(_program: Command): void {}
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Runs a command body and always releases the process's pool and metrics server. */
+async function session<T>(body: () => Promise<T>): Promise<T> {
+  if (config().metricsPort !== undefined) serveMetrics(config().metricsPort!);
+  try {
+    return await body();
+  } finally {
+    await closePool();
+    stopMetrics();
+  }
+}
+
+async function stageCommand(kinds: StageKind[], opts: { only?: string[]; once?: boolean; sourceOptions?: Record<string, Record<string, unknown>> }): Promise<void> {
+  const bad = unknownNames(pipeline, opts.only ?? []);
+  if (bad.length) throw new Error(`unknown component(s): ${bad.join(', ')}`);
+  await session(() => runStages(pipeline, Serde.fromConfig(), { kinds, only: opts.only, once: Boolean(opts.once), sourceOptions: opts.sourceOptions }));
+}
+
+export function registerCommands(program: Command): void {
+  program
+    .command('topics')
+    .description('Topic catalogue')
+    .command('apply')
+    .description('Create or update every topic of the catalogue and register its schema')
+    .action(async () => {
+      const r = await applyTopics(catalogue(pipeline), Serde.fromConfig());
+      out(`created ${r.created.length}, updated ${r.updated.length}, schemas registered ${r.registered.length}`);
+      for (const x of r.refused) out(`REFUSED ${x.subject}: ${x.reason}`);
+      if (r.refused.length) process.exitCode = 1;
+    });
+
+  program
+    .command('db')
+    .description('Database')
+    .command('migrate')
+    .description('Apply the SQL migrations in infra/migrations that are not applied yet')
+    .action(() =>
+      session(async () => {
+        const applied = await migrate();
+        out(applied.length ? `applied ${applied.join(', ')}` : 'database up to date');
+      }),
+    );
+
+  program
+    .command('produce <source>')
+    .description('Fetch from a source and publish raw records (continuous unless --once)')
+    .option('--once', 'fetch what is new, publish, exit')
+    .option('--count <n>', 'synthetic source: records in all', Number)
+    .option('--malformed <i,…>', 'synthetic source: indexes of records to corrupt', (v) => list(v).map(Number))
+    .action((source: string, o: { once?: boolean; count?: number; malformed?: number[] }) =>
+      stageCommand(['produce'], { only: [source], once: o.once, sourceOptions: { [source]: { ...(o.count ? { count: o.count } : {}), ...(o.malformed ? { malformed: o.malformed } : {}) } } }),
+    );
+
+  program
+    .command('process')
+    .description('Run processors: raw -> clean, exactly once')
+    .option('--only <names>', 'comma-separated processor names', list)
+    .option('--once', 'drain and exit')
+    .action((o: { only?: string[]; once?: boolean }) => stageCommand(['process'], o));
+
+  program
+    .command('sink')
+    .description('Run Postgres sinks and Redis views')
+    .option('--only <names>', 'comma-separated sink or view names', list)
+    .option('--once', 'drain and exit')
+    .action((o: { only?: string[]; once?: boolean }) => stageCommand(['sink'], o));
+
+  program
+    .command('run')
+    .description('Every stage of the pipeline map in one process (producers on their schedules)')
+    .option('--once', 'fetch what is new, drain every stage, exit')
+    .action((o: { once?: boolean }) => stageCommand(['produce', 'process', 'sink'], o));
+
+  program
+    .command('status')
+    .description('Lag per consumer group, last producer runs, dead-letter counts')
+    .option('--json', 'print one JSON object')
+    .action((o: { json?: boolean }) =>
+      session(async () => {
+        const [lags, runs, dlq] = await Promise.all([groupLags(), lastRuns(), dlqCounts()]);
+        if (o.json) {
+          out(JSON.stringify({ groups: lags.map(({ group, topic, lag }) => ({ group, topic, lag })), runs, dlq }));
+          return;
+        }
+        out('consumer groups:');
+        for (const l of lags) out(`  ${l.group.padEnd(44)} ${l.topic.padEnd(32)} lag ${l.lag}`);
+        out('last runs:');
+        for (const r of runs) out(`  ${r.started_at.toISOString()} ${r.task.padEnd(28)} ${r.status.padEnd(8)} out ${r.records_out} rejected ${r.records_rejected}${r.notes ? ` (${r.notes})` : ''}`);
+        out('dead letters:');
+        for (const d of dlq) out(`  ${d.topic.padEnd(44)} ${d.count}`);
+      }),
+    );
+
+  const dlq = program.command('dlq').description('Dead-letter topics');
+  dlq
+    .command('list')
+    .description('Every dead-letter topic and how many offsets it holds')
+    .action(async () => {
+      for (const d of await dlqCounts()) out(`${d.topic.padEnd(44)} ${d.count}`);
+    });
+  dlq
+    .command('show <topic>')
+    .description('Print the dead letters of a topic (dlq.<topic> or <topic>)')
+    .addOption(new Option('--limit <n>', 'at most this many').argParser(Number).default(20))
+    .action(async (topic: string, o: { limit: number }) => {
+      const name = topic.startsWith('dlq.') ? topic : `dlq.${topic}`;
+      for (const m of await readTopic(name, { limit: o.limit })) {
+        out(JSON.stringify({ partition: m.partition, offset: m.offset, key: m.key, headers: m.headers, bytes: m.value?.length ?? 0, preview: m.value?.toString('utf8', 0, 200) }));
+      }
+    });
+  dlq
+    .command('redrive <topic>')
+    .description('Send the dead letters of a topic back to the topic they came from (after a fix)')
+    .action(async (topic: string) => {
+      const r = await redrive(topic.startsWith('dlq.') ? topic : `dlq.${topic}`);
+      out(`redriven ${r.sent}, skipped ${r.skipped} (whole-input dead letters are re-fetched, not redriven)`);
+    });
+
+  program
+    .command('redis')
+    .description('Redis views')
+    .command('usage')
+    .description('Bytes per view and the headroom under the memory budget')
+    .action(async () => {
+      const r = redisClient();
+      try {
+        const u = await redisUsage(r);
+        for (const [view, bytes] of Object.entries(u.views)) out(`${view.padEnd(32)} ${bytes} B`);
+        out(`used ${u.used} B, maxmemory ${u.max || 'unlimited'} B, budget ${Math.round(u.budget)} B, headroom ${u.headroom === null ? 'unlimited' : `${Math.round(u.headroom)} B`}`);
+      } finally {
+        r.disconnect();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('Start the stack, run the whole pipeline on generated samples, print what landed')
+    .action(() => session(() => runDemo()));
+}

@@ -1,0 +1,92 @@
+// The typed component specs the pipeline map is made of (Benthos-style: every input, processor and output is a
+// small component with a typed config). Runners in this folder turn them into consumers and producers.
+import type pg from 'pg';
+import type { TopicSpec } from '../schemas/topics.js';
+import type { InputMessage, OutputRecord, Rejection, Source, Transform } from './types.js';
+
+export interface SourceComponent<V = unknown, C = unknown, O = Record<string, unknown>> {
+  kind: 'source';
+  name: string;
+  /** Raw topics this source writes; a batch's records name theirs with `topicOf` when there is more than one. */
+  topics: TopicSpec[];
+  topicOf?: (value: V) => string;
+  source: Source<V, C, O>;
+  /** Continuous mode polls this often (ms); `produce --once` ignores it. */
+  pollEveryMs: number;
+}
+
+/** A stateless processor: one raw topic in, one clean topic out, a pure transform in between. */
+export interface ProcessorComponent<R = unknown, C = unknown> {
+  kind: 'processor';
+  name: string;
+  input: TopicSpec;
+  output: TopicSpec;
+  transform: Transform<R, C>;
+}
+
+/**
+ * A processor that needs neighbouring records (interpolation). `step` is pure: it takes the state, one input and
+ * returns outputs plus the new state. The runner rebuilds state by re-reading from the last committed offset, so
+ * it only commits offsets up to records whose outputs are final (`settledThrough`).
+ */
+export interface StatefulProcessorComponent<R = unknown, C = unknown, S = unknown> {
+  kind: 'stateful-processor';
+  name: string;
+  input: TopicSpec;
+  output: TopicSpec;
+  initial: () => S;
+  step: (state: S, input: InputMessage<R>) => { state: S; out: OutputRecord<C>[] | Rejection };
+}
+
+export type PgType = 'text' | 'timestamptz' | 'date' | 'float8' | 'numeric' | 'int4' | 'int8' | 'bool' | 'jsonb';
+
+export interface PgColumn<V> {
+  name: string;
+  type: PgType;
+  value: (v: V) => unknown;
+}
+
+export interface PgSinkComponent<V = unknown> {
+  kind: 'pg-sink';
+  name: string;
+  topic: TopicSpec;
+  table: string;
+  columns: PgColumn<V>[];
+  /** Natural key columns (the table's primary key). */
+  key: string[];
+  /** Runs in the batch's transaction after the upsert, with the batch's deduplicated values (e.g. recompute summaries). */
+  touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
+}
+
+export type ViewPriority = 'high' | 'normal' | 'low';
+
+/** One write of a keyed view: `field` of hash `hash`, kept only if `version` is newer than what is stored. */
+export interface KeyedViewEntry {
+  hash: string;
+  field: string;
+  version: number;
+  value: string;
+}
+
+export interface KeyedViewComponent<V = unknown> {
+  kind: 'keyed-view';
+  name: string;
+  topic: TopicSpec;
+  priority: ViewPriority;
+  entries: (v: V) => KeyedViewEntry[];
+}
+
+// The map holds components of many value types side by side; their type parameters are erased there (each
+// component is type-checked where it is defined).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type AnySource = SourceComponent<any, any, any>;
+export type AnyProcessor = ProcessorComponent<any, any> | StatefulProcessorComponent<any, any, any>;
+export type AnySink = PgSinkComponent<any> | KeyedViewComponent<any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** One line of the pipeline map: a source's raw topic, its processor and clean topic, and what the clean topic feeds. */
+export interface Flow {
+  source?: AnySource;
+  processor?: AnyProcessor;
+  sinks: AnySink[];
+}

@@ -1,0 +1,162 @@
+// The consumer loop every stage shares: a kafkajs consumer group (so more instances spread partitions with no other
+// coordination), batches handed to the stage, graceful stop, and "drain" mode (`--once`, replays) that stops when
+// the assigned partitions have reached the end offsets seen at start (or the range's end) and nothing more arrives.
+import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
+import { kafka } from './kafka.js';
+import { log } from './log.js';
+import { metrics } from './metrics.js';
+import { onShutdown } from './shutdown.js';
+
+export interface BatchContext {
+  batch: Batch;
+  /** Marks offsets up to and including `offset` as processed (the stage has made them durable). */
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  isRunning: () => boolean;
+  consumer: Consumer;
+}
+
+export interface ConsumeOptions {
+  stage: string;
+  groupId: string;
+  topics: string[];
+  /** `forever` (continuous), `drain` (stop once caught up with the end offsets at start). */
+  mode: 'forever' | 'drain';
+  /** Per topic and partition, the offset to stop before (replay ranges). Implies drain. */
+  until?: Map<string, Map<number, bigint>>;
+  /** Start offsets to seek to on assignment (replay ranges, sink offsets kept in Postgres). */
+  startAt?: (topic: string, partition: number) => Promise<bigint | undefined>;
+  fromBeginning?: boolean;
+  partitionsConcurrently?: number;
+  /** Autocommit resolved offsets to the group (sinks, whose truth is elsewhere); processors commit in transactions. */
+  autoCommit: boolean;
+  handle: (ctx: BatchContext) => Promise<void>;
+  onAssigned?: () => void;
+}
+
+const key = (topic: string, partition: number) => `${topic}:${partition}`;
+
+export async function consume(o: ConsumeOptions): Promise<void> {
+  const consumer = kafka().consumer({
+    groupId: o.groupId,
+    readUncommitted: false, // read_committed: aborted transactions (a killed processor's) are never seen
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxWaitTimeInMs: 250,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    retry: { retries: 10 },
+  });
+  const drain = o.mode === 'drain' || o.until !== undefined;
+  const position = new Map<string, bigint>(); // next offset to process, per topic:partition
+  let end = new Map<string, bigint>(); // where drain stops
+  let assigned: { topic: string; partition: number }[] = [];
+  let lastActivity = Date.now();
+  let joined = false;
+
+  await consumer.connect();
+  for (const topic of o.topics) await consumer.subscribe({ topic, fromBeginning: o.fromBeginning ?? true });
+
+  const admin = kafka().admin();
+  if (drain) {
+    await admin.connect();
+    end = new Map();
+    for (const topic of o.topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        const limit = o.until?.get(topic)?.get(p.partition);
+        end.set(key(topic, p.partition), limit ?? BigInt(p.high));
+      }
+    }
+    await admin.disconnect();
+  }
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+    joined = true;
+    lastActivity = Date.now();
+    o.onAssigned?.();
+    if (o.startAt) {
+      const startAt = o.startAt;
+      // Seek before the first fetch of the new generation; the stage also filters offsets below its own record.
+      void Promise.all(
+        assigned.map(async ({ topic, partition }) => {
+          const at = await startAt(topic, partition);
+          if (at !== undefined) {
+            consumer.seek({ topic, partition, offset: at.toString() });
+            position.set(key(topic, partition), at);
+          }
+        }),
+      ).catch((err: unknown) => log.error({ err, stage: o.stage }, 'seek on assignment failed'));
+    }
+  });
+
+  const finished = () => {
+    if (!drain || !joined) return false;
+    // Drained when every assigned partition reached its end, or nothing arrived for a while (transaction markers and
+    // compaction leave offsets no message carries, so "reached the end" alone cannot be exact).
+    const atEnd = assigned.every(({ topic, partition }) => {
+      const e = end.get(key(topic, partition)) ?? 0n;
+      const p = position.get(key(topic, partition));
+      return e === 0n || (p !== undefined && p >= e);
+    });
+    return atEnd || Date.now() - lastActivity > Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 3000);
+  };
+
+  let stopped = false;
+  const done = new Promise<void>((resolve) => {
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      await consumer.stop().catch(() => undefined);
+      await consumer.disconnect().catch(() => undefined);
+      resolve();
+    };
+    const timer = setInterval(() => {
+      if (finished()) void stop();
+    }, 200);
+    onShutdown(o.stage, stop);
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) {
+        log.error({ stage: o.stage, err: e.payload.error }, 'consumer crashed');
+        void stop();
+      }
+    });
+  });
+
+  await consumer.run({
+    autoCommit: o.autoCommit,
+    autoCommitInterval: 2000,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+      if (!isRunning() || isStale() || batch.isEmpty()) return;
+      const k = key(batch.topic, batch.partition);
+      const stopBefore = o.until?.get(batch.topic)?.get(batch.partition);
+      if (stopBefore !== undefined) {
+        batch.messages = batch.messages.filter((m) => BigInt(m.offset) < stopBefore);
+        if (batch.messages.length === 0) {
+          position.set(k, stopBefore);
+          return;
+        }
+      }
+      lastActivity = Date.now();
+      const t0 = process.hrtime.bigint();
+      await o.handle({
+        batch,
+        resolveOffset: (offset) => {
+          resolveOffset(offset);
+          position.set(k, BigInt(offset) + 1n);
+        },
+        heartbeat,
+        isRunning,
+        consumer,
+      });
+      metrics.batchSeconds.observe({ stage: o.stage }, Number(process.hrtime.bigint() - t0) / 1e9);
+      metrics.consumerLag.set({ stage: o.stage, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      lastActivity = Date.now();
+      await heartbeat();
+    },
+  });
+  await done;
+}

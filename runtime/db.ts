@@ -1,0 +1,54 @@
+// Postgres pool and versioned migrations (infra/migrations/NNN_name.sql, applied in order, each in its own
+// transaction, under an advisory lock so two instances starting together cannot both apply one).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { repoRoot } from '../infra/stack/proc.js';
+import { config } from './config.js';
+import { log } from './log.js';
+
+// int8 (bigint) columns come back as strings by default; offsets and counts fit in a double here.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+let shared: pg.Pool | undefined;
+
+export function pool(): pg.Pool {
+  shared ??= new pg.Pool({ connectionString: config().databaseUrl, max: 10 });
+  return shared;
+}
+
+export async function closePool(): Promise<void> {
+  await shared?.end();
+  shared = undefined;
+}
+
+export const migrationsDir = join(repoRoot, 'infra', 'migrations');
+
+export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
+  const files = readdirSync(migrationsDir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const client = await db.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', ['gridstream.migrate']);
+    await client.query('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+    const done = new Set((await client.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
+    for (const f of files) {
+      if (done.has(f)) continue;
+      await client.query('begin');
+      try {
+        await client.query(readFileSync(join(migrationsDir, f), 'utf8'));
+        await client.query('insert into schema_migrations (version) values ($1)', [f]);
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw new Error(`migration ${f} failed: ${(err as Error).message}`);
+      }
+      applied.push(f);
+      log.info({ migration: f }, 'migration applied');
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock(hashtext($1))', ['gridstream.migrate']).catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

@@ -1,0 +1,44 @@
+// One place that builds kafkajs clients from the configuration, with kafkajs's own logs routed to pino.
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { config } from './config.js';
+import { log } from './log.js';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'debug', // kafkajs is chatty at INFO (joins, rebalances); keep it out of normal logs
+  [logLevel.DEBUG]: 'debug',
+};
+
+// We pick the Java-compatible default partitioner on purpose (same key -> same partition as Java clients).
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+// Retried internally by kafkajs, or a known, considered choice (bounded retries on idempotent producers: a dead
+// broker must fail the batch, and transactions make the retry safe): noise at warn/error level.
+const QUIET = /rebalancing|coordinator is (loading|not available)|Restarting the consumer|Limiting retries for the idempotent producer|not the correct coordinator|CONCURRENT_TRANSACTIONS/i;
+
+const logCreator = () => (entry: LogEntry) => {
+  const { message, ...extra } = entry.log;
+  const level = levels[entry.level] ?? 'debug';
+  const quiet = QUIET.test(message) || QUIET.test(String((extra as { error?: unknown }).error ?? ''));
+  log[quiet ? 'debug' : level]({ ns: entry.namespace, ...extra }, message);
+};
+
+let client: Kafka | undefined;
+
+export function kafka(): Kafka {
+  if (client) return client;
+  const c = config().kafka;
+  client = new Kafka({
+    clientId: c.clientId,
+    brokers: c.brokers,
+    ssl: c.ssl,
+    ...(c.sasl ? { sasl: c.sasl as never } : {}),
+    logLevel: logLevel.WARN,
+    logCreator,
+    connectionTimeout: 5000,
+    requestTimeout: 30000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+  return client;
+}

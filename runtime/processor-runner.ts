@@ -1,0 +1,134 @@
+// Consume raw -> pure transform -> produce clean, exactly once: each consumed batch's outputs, dead letters and
+// consumed offsets are committed in one Kafka transaction. A crash at any moment leaves either all of them or none
+// (read_committed readers never see an aborted transaction), and the restart resumes from the committed offsets.
+//
+// kafkajs predates KIP-447, so fencing is per input partition: each partition gets its own transactional id
+// (`<group>.<topic>.<partition>`). Whoever owns a partition after a crash or rebalance fences the previous owner's
+// producer and aborts its open transaction when it initialises.
+import type { Message, Producer } from 'kafkajs';
+import type { ProcessorComponent } from './components.js';
+import { consume, type ConsumeOptions } from './consumer.js';
+import { deadLetterMessage, headerText } from './dlq.js';
+import { kafka } from './kafka.js';
+import { log } from './log.js';
+import { metrics } from './metrics.js';
+import type { Serde } from './serde.js';
+import { isRejection, type InputMessage } from './types.js';
+
+export interface ProcessorRunOptions {
+  serde: Serde;
+  mode: 'forever' | 'drain';
+  groupId?: string;
+  until?: ConsumeOptions['until'];
+  startAt?: ConsumeOptions['startAt'];
+  /** Keep only inputs whose event time passes (replay by date). */
+  accept?: (input: InputMessage<unknown>) => boolean;
+}
+
+export const processorGroup = (name: string) => `gridstream.process.${name}`;
+
+export async function runProcessor(p: ProcessorComponent, o: ProcessorRunOptions): Promise<void> {
+  const stage = `process:${p.name}`;
+  const groupId = o.groupId ?? processorGroup(p.name);
+  await o.serde.register(p.output);
+  const producers = new Map<number, Promise<Producer>>();
+
+  const producerFor = (partition: number): Promise<Producer> => {
+    let pr = producers.get(partition);
+    if (!pr) {
+      pr = (async () => {
+        const producer = kafka().producer({
+          transactionalId: `${groupId}.${p.input.name}.${partition}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: 60_000,
+        });
+        await producer.connect();
+        return producer;
+      })();
+      producers.set(partition, pr);
+    }
+    return pr;
+  };
+
+  try {
+    await consume({
+      stage,
+      groupId,
+      topics: [p.input.name],
+      mode: o.mode,
+      until: o.until,
+      startAt: o.startAt,
+      autoCommit: false,
+      partitionsConcurrently: 3,
+      handle: async ({ batch, resolveOffset }) => {
+        const out: Message[] = [];
+        const dead: ReturnType<typeof deadLetterMessage>[] = [];
+        for (const m of batch.messages) {
+          metrics.recordsIn.inc({ stage });
+          const headers = headerText(m.headers);
+          const fail = (reason: string) =>
+            dead.push(
+              deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: headers['source-ref'] }),
+            );
+          let input: InputMessage<unknown>;
+          try {
+            if (!m.value) throw new Error('empty value');
+            input = {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? null,
+              value: o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value)),
+              timestamp: Number(m.timestamp),
+              headers,
+            };
+          } catch (err) {
+            fail(`undecodable: ${(err as Error).message}`);
+            continue;
+          }
+          if (o.accept && !o.accept(input)) continue;
+          let result;
+          try {
+            result = p.transform(input);
+          } catch (err) {
+            result = { reject: `transform threw: ${(err as Error).message}` };
+          }
+          if (isRejection(result)) {
+            fail(result.reject);
+            continue;
+          }
+          for (const r of result) {
+            out.push({
+              key: r.key,
+              value: o.serde.encode(p.output.name, r.value),
+              timestamp: String(r.eventTime ?? input.timestamp),
+              headers: { 'source-topic': batch.topic, 'source-offset': `${batch.partition}:${m.offset}`, ...(headers['source-ref'] ? { 'source-ref': headers['source-ref'] } : {}) },
+            });
+          }
+        }
+
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        const producer = await producerFor(batch.partition);
+        const tx = await producer.transaction();
+        try {
+          if (out.length) await tx.send({ topic: p.output.name, messages: out });
+          for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
+          await tx.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
+          await tx.commit();
+        } catch (err) {
+          await tx.abort().catch(() => undefined);
+          throw err;
+        }
+        metrics.recordsOut.inc({ stage }, out.length);
+        resolveOffset(last);
+        log.debug({ stage, partition: batch.partition, in: batch.messages.length, out: out.length, dead: dead.length }, 'batch committed');
+      },
+    });
+  } finally {
+    await Promise.all([...producers.values()].map(async (pr) => (await pr).disconnect().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,136 @@
+// Runs a source: resume from its cursor, publish each batch's records, dead letters and the new cursor in ONE Kafka
+// transaction. The cursor lives in the compacted `_gridstream.cursors` topic rather than Postgres because only then
+// can it commit atomically with the records: a crash leaves both or neither, so a restart never republishes or
+// skips. The transactional id is per source, so a second instance of the same source fences the first.
+import type { Message } from 'kafkajs';
+import { CURSORS_TOPIC } from '../schemas/topics.js';
+import type { SourceComponent } from './components.js';
+import { pool } from './db.js';
+import { deadLetterMessage } from './dlq.js';
+import { kafka } from './kafka.js';
+import { log } from './log.js';
+import { metrics } from './metrics.js';
+import { progressReporter } from './progress.js';
+import type { Serde } from './serde.js';
+import { onShutdown, shuttingDown } from './shutdown.js';
+import type { RawRecord } from './types.js';
+
+/** Reads the latest cursor of a source (read_committed, to the end of the compacted topic). */
+export async function readCursor<C>(source: string): Promise<C | undefined> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(CURSORS_TOPIC.name);
+    if (offsets.every((o) => o.high === o.low)) return undefined;
+    const groupId = `gridstream.cursor-reader.${process.pid}.${Date.now()}`;
+    const consumer = kafka().consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
+    let found: C | undefined;
+    const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    await consumer.connect();
+    await consumer.subscribe({ topic: CURSORS_TOPIC.name, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const seen = new Map<number, bigint>();
+      const idle = setTimeout(resolve, 5000);
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            if (message.key?.toString() === source) found = message.value ? (JSON.parse(message.value.toString()) as C) : undefined;
+            seen.set(partition, BigInt(message.offset) + 2n); // +2: the commit marker follows the last record
+            if ([...ends].every(([p, end]) => (seen.get(p) ?? 0n) >= end)) {
+              clearTimeout(idle);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    return found;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ProduceResult {
+  records: number;
+  deadLetters: number;
+  batches: number;
+}
+
+export async function runSource(
+  c: SourceComponent,
+  o: { serde: Serde; options?: Record<string, unknown>; once: boolean; signal?: AbortSignal },
+): Promise<ProduceResult> {
+  const stage = `produce:${c.name}`;
+  for (const t of c.topics) await o.serde.register(t);
+  const producer = kafka().producer({ transactionalId: `gridstream.produce.${c.name}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 120_000 });
+  await producer.connect();
+  const abort = new AbortController();
+  o.signal?.addEventListener('abort', () => abort.abort());
+  onShutdown(stage, async () => abort.abort());
+  const total: ProduceResult = { records: 0, deadLetters: 0, batches: 0 };
+  const db = pool();
+  const runId = (await db.query<{ id: number }>(`insert into etl_run_log (task, status, details) values ($1, 'running', $2) returning id`, [stage, { options: o.options ?? {} }])).rows[0]!.id;
+  const progress = progressReporter(stage);
+  let status: 'success' | 'failed' | 'skipped' = 'success';
+  let notes: string | null = null;
+  try {
+    // Read once: this process is the source's only writer (its transactional id fences any other).
+    let cursor = await readCursor(c.name);
+    do {
+      const ctx = { signal: abort.signal, progress: progress.update };
+      for await (const batch of c.source.read(cursor, o.options ?? {}, ctx)) {
+        const byTopic = new Map<string, Message[]>();
+        for (const r of batch.records as RawRecord<unknown>[]) {
+          const topic = c.topicOf ? c.topicOf(r.value) : c.topics[0]!.name;
+          const list = byTopic.get(topic) ?? [];
+          list.push({
+            key: r.key,
+            value: o.serde.encode(topic, r.value),
+            timestamp: String(r.eventTime),
+            headers: { 'source-ref': r.sourceRef, 'fetched-at': new Date().toISOString(), ...r.headers },
+          });
+          byTopic.set(topic, list);
+        }
+        const dead = (batch.deadLetters ?? []).map((d) => deadLetterMessage({ topic: c.topics[0]!.name, stage, reason: d.reason, bytes: d.bytes, sourceRef: d.sourceRef }));
+        const tx = await producer.transaction();
+        try {
+          for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
+          for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
+          await tx.send({ topic: CURSORS_TOPIC.name, messages: [{ key: c.name, value: JSON.stringify(batch.cursor) }] });
+          await tx.commit();
+        } catch (err) {
+          await tx.abort().catch(() => undefined);
+          throw err;
+        }
+        cursor = batch.cursor;
+        total.records += batch.records.length;
+        total.deadLetters += dead.length;
+        total.batches++;
+        metrics.recordsOut.inc({ stage }, batch.records.length);
+        if (shuttingDown()) break;
+      }
+      if (o.once || shuttingDown() || abort.signal.aborted) break;
+      await new Promise((r) => setTimeout(r, c.pollEveryMs));
+    } while (!abort.signal.aborted);
+    if (total.records === 0 && total.deadLetters === 0) status = 'skipped';
+  } catch (err) {
+    status = 'failed';
+    notes = (err as Error).message;
+    throw err;
+  } finally {
+    progress.done();
+    await db.query(`update etl_run_log set completed_at = now(), status = $2, records_out = $3, records_rejected = $4, notes = $5, details = details || $6 where id = $1`, [
+      runId,
+      status,
+      total.records,
+      total.deadLetters,
+      notes,
+      { batches: total.batches },
+    ]);
+    await producer.disconnect();
+    log.info({ stage, ...total, status }, 'source run finished');
+  }
+  return total;
+}

@@ -1,0 +1,179 @@
+// Redis views. Keyed views apply each record to a hash field only when its version is newer than the stored one,
+// together with the view's consumed offsets in one MULTI/EXEC, so replays and restarts never move a view backwards
+// or apply a batch twice. Whole views are built under a new version key and switched atomically.
+// A memory guard refuses a write that would take Redis past its budget, lowest-priority views first.
+import { Redis } from 'ioredis';
+import type { KeyedViewComponent, ViewPriority } from './components.js';
+import { config } from './config.js';
+import { consume, type ConsumeOptions } from './consumer.js';
+import { log } from './log.js';
+import { metrics } from './metrics.js';
+import type { Serde } from './serde.js';
+
+export const VIEW_PREFIX = 'gs:view:';
+export const viewKey = (view: string, part: string) => `${VIEW_PREFIX}${view}:${part}`;
+const offsetsKey = (view: string) => `${VIEW_PREFIX}${view}:_offsets`;
+const versionsKey = (hash: string) => `${hash}:_version`;
+
+// KEYS[1] = hash, KEYS[2] = its version hash; ARGV = field, version, value.
+const SET_IF_NEWER = `
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if cur and tonumber(cur) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1`;
+
+export type ViewRedis = Redis & { setIfNewer(hash: string, versions: string, field: string, version: number, value: string): Promise<number> };
+
+export function redisClient(url = config().redisUrl): ViewRedis {
+  const r = new Redis(url, { maxRetriesPerRequest: 5, lazyConnect: false }) as ViewRedis;
+  r.defineCommand('setIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
+  r.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  return r;
+}
+
+export interface MemoryState {
+  used: number;
+  max: number;
+}
+
+export async function memoryState(r: Redis): Promise<MemoryState> {
+  const info = await r.info('memory');
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { used: field('used_memory'), max: field('maxmemory') };
+}
+
+/** Lower priorities must leave more headroom, so they are the first refused as memory fills. */
+const priorityShare: Record<ViewPriority, number> = { high: 1, normal: 0.9, low: 0.8 };
+
+/**
+ * Whether writing `estimate` more bytes keeps Redis within the budget (a share of maxmemory, default 80 %).
+ * With no maxmemory set, Redis has no limit to protect and everything passes.
+ */
+export function withinBudget(mem: MemoryState, estimate: number, priority: ViewPriority, budget = config().redisMemoryBudget): boolean {
+  if (mem.max === 0) return true;
+  return mem.used + estimate <= mem.max * budget * priorityShare[priority];
+}
+
+export class ViewRefused extends Error {}
+
+export async function guard(r: Redis, view: string, priority: ViewPriority, estimate: number): Promise<void> {
+  const mem = await memoryState(r);
+  if (withinBudget(mem, estimate, priority)) return;
+  metrics.viewRefused.inc({ view });
+  const msg = `view ${view} (${priority}) refused: ${mem.used} B used + ~${estimate} B would exceed ${Math.round(config().redisMemoryBudget * priorityShare[priority] * 100)} % of maxmemory ${mem.max} B`;
+  log.error({ view, priority, used: mem.used, max: mem.max, estimate }, msg);
+  throw new ViewRefused(msg);
+}
+
+export interface ViewRunOptions {
+  serde: Serde;
+  mode: 'forever' | 'drain';
+  groupId?: string;
+  until?: ConsumeOptions['until'];
+  from?: ConsumeOptions['startAt'];
+  redis?: ViewRedis;
+  /** How long to hold a refused view before trying again (ms). */
+  refusedBackoffMs?: number;
+}
+
+export const viewGroup = (name: string) => `gridstream.view.${name}`;
+
+export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOptions): Promise<void> {
+  const stage = `view:${view.name}`;
+  const groupId = o.groupId ?? viewGroup(view.name);
+  const r = o.redis ?? redisClient();
+  const storedOffset = async (partition: number) => {
+    const v = await r.hget(offsetsKey(view.name), `${groupId}:${view.topic.name}:${partition}`);
+    return v === null ? undefined : BigInt(v);
+  };
+  const floor = new Map<number, bigint>();
+  try {
+    await consume({
+      stage,
+      groupId,
+      topics: [view.topic.name],
+      mode: o.mode,
+      until: o.until,
+      autoCommit: true,
+      startAt: async (_topic, partition) => (await storedOffset(partition)) ?? (await o.from?.(_topic, partition)),
+      onAssigned: () => floor.clear(),
+      handle: async ({ batch, resolveOffset, consumer }) => {
+        const p = batch.partition;
+        if (!floor.has(p)) floor.set(p, (await storedOffset(p)) ?? -1n);
+        const min = floor.get(p)!;
+        const entries = new Map<string, { hash: string; field: string; version: number; value: string }>();
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) < min || !m.value) continue;
+          const value = (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as V;
+          for (const e of view.entries(value)) {
+            const k = `${e.hash}\u0000${e.field}`;
+            const prev = entries.get(k);
+            if (!prev || e.version >= prev.version) entries.set(k, e);
+          }
+        }
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        const estimate = [...entries.values()].reduce((n, e) => n + e.hash.length + e.field.length * 2 + e.value.length + 48, 0);
+        try {
+          await guard(r, view.name, view.priority, estimate);
+        } catch (err) {
+          if (!(err instanceof ViewRefused)) throw err;
+          // Hold this partition and come back to the same batch later: the view falls behind rather than breaking Redis.
+          consumer.pause([{ topic: batch.topic, partitions: [p] }]);
+          consumer.seek({ topic: batch.topic, partition: p, offset: batch.messages[0]!.offset });
+          setTimeout(() => consumer.resume([{ topic: batch.topic, partitions: [p] }]), o.refusedBackoffMs ?? 30_000).unref();
+          return;
+        }
+        const tx = r.multi();
+        for (const e of entries.values()) (tx as unknown as ViewRedis).setIfNewer(e.hash, versionsKey(e.hash), e.field, e.version, e.value);
+        tx.hset(offsetsKey(view.name), `${groupId}:${view.topic.name}:${p}`, (BigInt(last) + 1n).toString());
+        const res = await tx.exec();
+        const failed = res?.find(([err]) => err);
+        if (!res || failed) throw new Error(`view ${view.name}: MULTI/EXEC failed: ${failed?.[0]?.message ?? 'aborted'}`);
+        floor.set(p, BigInt(last) + 1n);
+        metrics.recordsOut.inc({ stage }, entries.size);
+        resolveOffset(last);
+      },
+    });
+  } finally {
+    if (!o.redis) r.disconnect();
+  }
+}
+
+/**
+ * A whole view: `build` makes the payload (e.g. from Postgres), written under a new version key; the pointer
+ * `<view>:current` switches to it in one MULTI/EXEC and the old version is deleted after the switch.
+ */
+export async function publishWholeView(r: Redis, view: { name: string; priority: ViewPriority }, payload: string): Promise<string> {
+  await guard(r, view.name, view.priority, payload.length + 64);
+  const pointer = viewKey(view.name, 'current');
+  const version = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const dataKey = viewKey(view.name, `v:${version}`);
+  await r.set(dataKey, payload);
+  const old = await r.get(pointer);
+  await r.multi().set(pointer, dataKey).exec();
+  if (old && old !== dataKey) await r.unlink(old);
+  return dataKey;
+}
+
+export async function readWholeView(r: Redis, view: string): Promise<string | null> {
+  const key = await r.get(viewKey(view, 'current'));
+  return key ? r.get(key) : null;
+}
+
+/** Bytes per view (MEMORY USAGE over its keys) and the headroom left under the budget. */
+export async function redisUsage(r: Redis): Promise<{ views: Record<string, number>; used: number; max: number; budget: number; headroom: number | null }> {
+  const views: Record<string, number> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${VIEW_PREFIX}*`, 'COUNT', 500);
+    cursor = next;
+    for (const k of keys) {
+      const name = k.slice(VIEW_PREFIX.length).split(':')[0]!;
+      views[name] = (views[name] ?? 0) + ((await r.memory('USAGE', k)) ?? 0);
+    }
+  } while (cursor !== '0');
+  const mem = await memoryState(r);
+  const budget = mem.max * config().redisMemoryBudget;
+  return { views, used: mem.used, max: mem.max, budget, headroom: mem.max ? budget - mem.used : null };
+}

@@ -1,0 +1,99 @@
+// Avro values in the Confluent wire format (magic 0, 4-byte schema id, Avro body), with schemas registered under
+// TopicNameStrategy subjects (`<topic>-value`). The registry client registers and fetches schemas; encoding and
+// decoding run synchronously on cached avsc types, because a promise per record is measurable at 100k records/s.
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { config } from './config.js';
+import type { TopicSpec } from '../schemas/topics.js';
+
+export class SchemaRefused extends Error {
+  constructor(
+    readonly subject: string,
+    readonly reason: string,
+  ) {
+    super(`schema for ${subject} refused by the registry: ${reason}`);
+  }
+}
+
+export const subjectOf = (topic: string) => `${topic}-value`;
+
+export class Serde {
+  private readonly byTopic = new Map<string, { id: number; type: avro.Type }>();
+  private readonly byId = new Map<number, avro.Type>();
+
+  constructor(readonly registry: SchemaRegistry) {}
+
+  static fromConfig(url = config().registryUrl): Serde {
+    return new Serde(new SchemaRegistry({ host: url, clientId: 'gridstream' }));
+  }
+
+  /** Registers the topic's value schema (idempotent: an identical schema returns its existing id). */
+  async register(spec: TopicSpec): Promise<number> {
+    if (spec.schema === 'bytes') throw new Error(`${spec.name} carries raw bytes, not Avro`);
+    const subject = subjectOf(spec.name);
+    let id: number;
+    try {
+      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject }));
+    } catch (err) {
+      throw new SchemaRefused(subject, describeRegistryError(err));
+    }
+    const type = avro.Type.forSchema(spec.schema as avro.Schema);
+    this.byTopic.set(spec.name, { id, type });
+    this.byId.set(id, type);
+    return id;
+  }
+
+  /** Looks up the latest registered schema of a topic (for clients that did not register it themselves). */
+  async use(topic: string): Promise<void> {
+    if (this.byTopic.has(topic)) return;
+    const id = await this.registry.getLatestSchemaId(subjectOf(topic));
+    const type = await this.typeOf(id);
+    this.byTopic.set(topic, { id, type });
+  }
+
+  encode(topic: string, value: unknown): Buffer {
+    const entry = this.byTopic.get(topic);
+    if (!entry) throw new Error(`no schema registered for ${topic} in this process`);
+    const body = entry.type.toBuffer(value);
+    const out = Buffer.allocUnsafe(5 + body.length);
+    out[0] = 0;
+    out.writeInt32BE(entry.id, 1);
+    body.copy(out, 5);
+    return out;
+  }
+
+  /** Decodes any value written with a registered schema; the schema is fetched once per id. */
+  async decode(buf: Buffer): Promise<unknown> {
+    const id = wireId(buf);
+    const type = this.byId.get(id) ?? (await this.typeOf(id));
+    return type.fromBuffer(buf.subarray(5));
+  }
+
+  /** Synchronous decode when the writer's schema is already known (the hot path after the first record). */
+  decodeKnown(buf: Buffer): unknown | undefined {
+    const type = this.byId.get(wireId(buf));
+    return type?.fromBuffer(buf.subarray(5));
+  }
+
+  private async typeOf(id: number): Promise<avro.Type> {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
+    const schema = await this.registry.getSchema(id);
+    const type = avro.Type.forSchema(JSON.parse(JSON.stringify((schema as unknown as avro.Type).schema())) as avro.Schema);
+    this.byId.set(id, type);
+    return type;
+  }
+}
+
+export function wireId(buf: Buffer): number {
+  if (buf.length < 5 || buf[0] !== 0) throw new Error('not Confluent wire format (magic byte 0 and a 4-byte schema id expected)');
+  return buf.readInt32BE(1);
+}
+
+function describeRegistryError(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { status?: number; message?: string };
+    return `${e.status ? `HTTP ${e.status}: ` : ''}${e.message ?? String(err)}`;
+  }
+  return String(err);
+}

@@ -1,0 +1,62 @@
+// `topics apply`: create missing topics, bring configs and partition counts of existing ones up to the catalogue,
+// register every Avro schema under its TopicNameStrategy subject. An incompatible schema is refused by the
+// registry and reported with the subject and the reason; the other topics are still applied.
+import kafkajs from 'kafkajs';
+import type { TopicSpec } from '../schemas/topics.js';
+import { kafka } from './kafka.js';
+import { SchemaRefused, type Serde } from './serde.js';
+
+export interface ApplyResult {
+  created: string[];
+  updated: string[];
+  registered: { subject: string; id: number }[];
+  refused: { subject: string; reason: string }[];
+}
+
+const topicConfig = (t: TopicSpec) => [
+  { name: 'cleanup.policy', value: t.cleanupPolicy },
+  { name: 'retention.ms', value: String(t.retentionMs) },
+  // Event-time timestamps may be years old (backfills): retention must act on append time, not the record's.
+  { name: 'message.timestamp.type', value: 'CreateTime' },
+  ...(t.cleanupPolicy.includes('compact') ? [{ name: 'min.cleanable.dirty.ratio', value: '0.1' }] : []),
+];
+
+export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<ApplyResult> {
+  const admin = kafka().admin();
+  await admin.connect();
+  const result: ApplyResult = { created: [], updated: [], registered: [], refused: [] };
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1, configEntries: topicConfig(t) })),
+      });
+      result.created.push(...missing.map((t) => t.name));
+    }
+    const present = topics.filter((t) => existing.has(t.name));
+    if (present.length) {
+      const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+      const grow = present.filter((t) => (meta.topics.find((m) => m.name === t.name)?.partitions.length ?? 0) < t.partitions);
+      if (grow.length) await admin.createPartitions({ topicPartitions: grow.map((t) => ({ topic: t.name, count: t.partitions })) });
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: present.map((t) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: t.name, configEntries: topicConfig(t) })),
+      });
+      result.updated.push(...present.map((t) => t.name));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  for (const t of topics) {
+    if (t.schema === 'bytes') continue;
+    try {
+      result.registered.push({ subject: `${t.name}-value`, id: await serde.register(t) });
+    } catch (err) {
+      if (!(err instanceof SchemaRefused)) throw err;
+      result.refused.push({ subject: err.subject, reason: err.reason });
+    }
+  }
+  return result;
+}
