@@ -40,10 +40,13 @@ export async function consume(o: ConsumeOptions): Promise<void> {
   const consumer = kafka().consumer({
     groupId: o.groupId,
     readUncommitted: false, // read_committed: aborted transactions (a killed processor's) are never seen
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A member that died holds its partitions until its session expires; tests that kill stages shorten it.
+    sessionTimeout: Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 30_000),
+    rebalanceTimeout: Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 60_000),
+    heartbeatInterval: Math.min(3_000, Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 30_000) / 5),
     maxWaitTimeInMs: 250,
-    maxBytesPerPartition: 4 * 1024 * 1024,
+    // Smaller fetches make smaller batches (tests use this to land kills mid-stream).
+    maxBytesPerPartition: Number(process.env.GRIDSTREAM_FETCH_MAX_BYTES ?? 4 * 1024 * 1024),
     maxBytes: 16 * 1024 * 1024,
     retry: { retries: 10 },
   });

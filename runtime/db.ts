@@ -41,7 +41,7 @@ export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
-        throw new Error(`migration ${f} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${f} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(f);
       log.info({ migration: f }, 'migration applied');

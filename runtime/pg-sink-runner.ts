@@ -137,7 +137,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         }
         const values = [...latest.values()];
         const client = await db.connect();
-        let written = 0;
+        let written: number;
         try {
           await client.query('begin');
           written = await upsertRows(client, sink, values);

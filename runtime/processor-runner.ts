@@ -27,7 +27,7 @@ export interface ProcessorRunOptions {
 
 export const processorGroup = (name: string) => `gridstream.process.${name}`;
 
-export async function runProcessor(p: ProcessorComponent, o: ProcessorRunOptions): Promise<void> {
+export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: ProcessorRunOptions): Promise<void> {
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? processorGroup(p.name);
   await o.serde.register(p.output);
@@ -71,7 +71,7 @@ export async function runProcessor(p: ProcessorComponent, o: ProcessorRunOptions
             dead.push(
               deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: headers['source-ref'] }),
             );
-          let input: InputMessage<unknown>;
+          let input: InputMessage<R>;
           try {
             if (!m.value) throw new Error('empty value');
             input = {
@@ -79,7 +79,7 @@ export async function runProcessor(p: ProcessorComponent, o: ProcessorRunOptions
               partition: batch.partition,
               offset: m.offset,
               key: m.key?.toString('utf8') ?? null,
-              value: o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value)),
+              value: (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as R,
               timestamp: Number(m.timestamp),
               headers,
             };
@@ -87,7 +87,7 @@ export async function runProcessor(p: ProcessorComponent, o: ProcessorRunOptions
             fail(`undecodable: ${(err as Error).message}`);
             continue;
           }
-          if (o.accept && !o.accept(input)) continue;
+          if (o.accept && !o.accept(input as InputMessage<unknown>)) continue;
           let result;
           try {
             result = p.transform(input);

@@ -58,9 +58,9 @@ export interface ProduceResult {
   batches: number;
 }
 
-export async function runSource(
-  c: SourceComponent,
-  o: { serde: Serde; options?: Record<string, unknown>; once: boolean; signal?: AbortSignal },
+export async function runSource<V, C, O>(
+  c: SourceComponent<V, C, O>,
+  o: { serde: Serde; options?: O; once: boolean; signal?: AbortSignal },
 ): Promise<ProduceResult> {
   const stage = `produce:${c.name}`;
   for (const t of c.topics) await o.serde.register(t);
@@ -77,12 +77,12 @@ export async function runSource(
   let notes: string | null = null;
   try {
     // Read once: this process is the source's only writer (its transactional id fences any other).
-    let cursor = await readCursor(c.name);
+    let cursor: C | undefined = await readCursor<C>(c.name);
     do {
       const ctx = { signal: abort.signal, progress: progress.update };
-      for await (const batch of c.source.read(cursor, o.options ?? {}, ctx)) {
+      for await (const batch of c.source.read(cursor, o.options ?? ({} as O), ctx)) {
         const byTopic = new Map<string, Message[]>();
-        for (const r of batch.records as RawRecord<unknown>[]) {
+        for (const r of batch.records as RawRecord<V>[]) {
           const topic = c.topicOf ? c.topicOf(r.value) : c.topics[0]!.name;
           const list = byTopic.get(topic) ?? [];
           list.push({

@@ -125,7 +125,7 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
           return;
         }
         const tx = r.multi();
-        for (const e of entries.values()) (tx as unknown as ViewRedis).setIfNewer(e.hash, versionsKey(e.hash), e.field, e.version, e.value);
+        for (const e of entries.values()) void (tx as unknown as ViewRedis).setIfNewer(e.hash, versionsKey(e.hash), e.field, e.version, e.value);
         tx.hset(offsetsKey(view.name), `${groupId}:${view.topic.name}:${p}`, (BigInt(last) + 1n).toString());
         const res = await tx.exec();
         const failed = res?.find(([err]) => err);

@@ -1,0 +1,59 @@
+// `stack up` is idempotent: run twice, it reuses what answers and leaves exactly one process per service.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { STACK_PORTS } from '../../infra/stack/ports.js';
+import { repoRoot, stackDir } from '../../infra/stack/proc.js';
+
+function processes(): { pid: number; args: string; cwd: string }[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        let cwd = '';
+        try {
+          cwd = readlinkSync(`/proc/${pid}/cwd`);
+        } catch {
+          // another user's process: no cwd, which is fine for the checks below
+        }
+        return [{ pid: Number(pid), args, cwd }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function stackProcesses() {
+  const ps = processes();
+  return {
+    kafka: ps.filter((p) => p.args.includes('kafka.Kafka') && p.args.includes(stackDir)).length,
+    registry: ps.filter((p) => p.args.includes('quarkus-run.jar') && p.cwd.startsWith(stackDir)).length,
+    // The postmaster alone: its workers are its children, not other servers.
+    postgres: ps.filter((p) => /postgres -D /.test(p.args) && p.args.includes(stackDir)).length,
+    redis: ps.filter((p) => /(^|\/)redis-server /.test(p.args) && p.args.includes(`:${STACK_PORTS.redis}`)).length,
+  };
+}
+
+const cli = (...args: string[]) => spawnSync('npx', ['--no-install', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: '', SCHEMA_REGISTRY_URL: '', DATABASE_URL: '', REDIS_URL: '' } });
+
+describe.skipIf(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'REDIS_URL'].some((v) => process.env[v]))('local stack', () => {
+  it('stack up twice leaves one of each service running, and status --json shows all four up', () => {
+    for (let i = 0; i < 2; i++) {
+      const r = cli('stack', 'up');
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(cli('stack', 'up').stdout).toMatch(/kafka\s+reused/);
+    expect(stackProcesses()).toEqual({ kafka: 1, registry: 1, postgres: 1, redis: 1 });
+    const status = cli('stack', 'status', '--json');
+    expect(status.status).toBe(0);
+    const s = JSON.parse(status.stdout) as Record<string, { up: boolean }>;
+    expect(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.up]))).toEqual({ kafka: true, registry: true, postgres: true, redis: true });
+  });
+
+  it('refuses invalid configuration with one line naming the variable', () => {
+    const r = spawnSync('npx', ['--no-install', 'tsx', 'cli/main.ts', 'stack', 'status'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: 'not a broker' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'))).toEqual(['gridstream: invalid configuration: KAFKA_BROKERS: "not a broker" is not host:port']);
+  });
+});
