@@ -83,7 +83,8 @@ export function bmUnitsUrl(baseUrl: string): string {
 /** How a null part of a natural key is written; not a number, so it cannot collide with a real id. */
 export const NULL_KEY_PART = 'none';
 
-const keyPart = (x: string | number | null): string => (x === null ? NULL_KEY_PART : String(x));
+// undefined is treated like null so that a hand-built or older-schema value still yields the same key.
+const keyPart = (x: string | number | null | undefined): string => (x === null || x === undefined ? NULL_KEY_PART : String(x));
 
 /** Natural key `date|period|side|bmu|acceptanceId|bidOfferPairId|sequenceNumber`, shared by raw and clean topics. */
 export function stackRecordKey(row: StackElement, side: StackSide): string {
@@ -122,15 +123,16 @@ type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-type FieldKind = 'string' | 'int' | 'number' | 'boolean';
+// int32 and long mirror the Avro types of raw.elexon.stack, so a typed element always encodes.
+type FieldKind = 'string' | 'int32' | 'long' | 'number' | 'boolean';
 
 const STACK_FIELDS: Record<Exclude<keyof StackElement, 'settlementDate' | 'settlementPeriod'>, FieldKind> = {
   startTime: 'string',
   createdDateTime: 'string',
-  sequenceNumber: 'int',
+  sequenceNumber: 'int32',
   id: 'string',
-  acceptanceId: 'int',
-  bidOfferPairId: 'int',
+  acceptanceId: 'long',
+  bidOfferPairId: 'int32',
   cadlFlag: 'boolean',
   soFlag: 'boolean',
   storProviderFlag: 'boolean',
@@ -156,7 +158,9 @@ function hasKind(x: unknown, kind: FieldKind): boolean {
       return typeof x === 'boolean';
     case 'number':
       return typeof x === 'number' && Number.isFinite(x);
-    case 'int':
+    case 'int32':
+      return Number.isInteger(x) && (x as number) >= -(2 ** 31) && (x as number) < 2 ** 31;
+    case 'long':
       return Number.isSafeInteger(x);
   }
 }
@@ -169,13 +173,13 @@ function hasKind(x: unknown, kind: FieldKind): boolean {
 export function parseStackElement(x: unknown): Check<StackElement> {
   if (!isObject(x)) return { ok: false, error: 'stack element is not an object' };
   if (typeof x.settlementDate !== 'string') return { ok: false, error: 'settlementDate is not a string' };
-  if (!Number.isSafeInteger(x.settlementPeriod)) return { ok: false, error: 'settlementPeriod is not an integer' };
+  if (!hasKind(x.settlementPeriod, 'int32')) return { ok: false, error: 'settlementPeriod is not an integer' };
   const out: Record<string, unknown> = { settlementDate: x.settlementDate, settlementPeriod: x.settlementPeriod };
   for (const [field, kind] of Object.entries(STACK_FIELDS)) {
     const v = x[field];
     if (v === undefined || v === null) out[field] = null;
     else if (hasKind(v, kind)) out[field] = v;
-    else return { ok: false, error: `${field} is not ${kind === 'int' ? 'an integer' : `a ${kind}`}: ${JSON.stringify(v)}` };
+    else return { ok: false, error: `${field} is not ${kind === 'int32' || kind === 'long' ? 'an integer' : `a ${kind}`}: ${JSON.stringify(v)}` };
   }
   return { ok: true, value: out as unknown as StackElement };
 }

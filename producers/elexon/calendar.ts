@@ -68,12 +68,21 @@ function formatDate(utcMidnightMs: number): string {
   return new Date(utcMidnightMs).toISOString().slice(0, 10);
 }
 
+// Intl formatting costs tens of microseconds and the processor asks for the same few dates for every record, so
+// midnights are memoised; the bound only matters for a process that walks decades of dates.
+const midnightCache = new Map<number, number>();
+const MIDNIGHT_CACHE_MAX = 20_000;
+
 /** The UTC instant of 00:00 London time on a date. */
 function localMidnightUtc(utcMidnightMs: number): number {
+  const cached = midnightCache.get(utcMidnightMs);
+  if (cached !== undefined) return cached;
   // Two passes: the offset at the guess can differ from the offset at the answer only across a clock change, and
   // London changes at 01:00 UTC, never at local midnight.
   let guess = utcMidnightMs - offsetAt(utcMidnightMs);
   guess = utcMidnightMs - offsetAt(guess);
+  if (midnightCache.size >= MIDNIGHT_CACHE_MAX) midnightCache.clear();
+  midnightCache.set(utcMidnightMs, guess);
   return guess;
 }
 
