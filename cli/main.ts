@@ -4,6 +4,7 @@ import { ConfigError, config } from '../runtime/config.js';
 import { log } from '../runtime/log.js';
 import { registerStack } from './stack.js';
 import { registerCommands } from './commands.js';
+import { registerDocs } from './docs.js';
 
 const program = new Command('gridstream')
   .description('Public energy and civic data into Kafka, cleaned, and kept in step in Postgres and Redis')
@@ -12,6 +13,7 @@ const program = new Command('gridstream')
 
 registerStack(program);
 registerCommands(program);
+registerDocs(program);
 
 try {
   // Invalid configuration fails at start with one line naming the variable.

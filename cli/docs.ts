@@ -1,0 +1,52 @@
+// README sections generated from the pipeline map and the catalogue, so the docs cannot drift from the code.
+// `gridstream docs` rewrites them in place; a test fails when README.md is out of date.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { repoRoot } from '../infra/stack/proc.js';
+import { pipeline } from '../pipeline.js';
+import type { Flow } from '../runtime/components.js';
+import { catalogue } from '../schemas/catalogue.js';
+import { subjectOf } from '../runtime/serde.js';
+
+export function pipelineDiagram(flows: Flow[]): string {
+  const lines: string[] = [];
+  for (const f of flows) {
+    const raw = f.source?.topics.map((t) => t.name).join(', ') ?? f.processor?.input.name ?? '?';
+    const clean = f.processor?.output.name ?? '';
+    const sinks = f.sinks.map((s) => (s.kind === 'pg-sink' ? `pg:${s.table}` : `redis:${s.name}`)).join(', ');
+    lines.push(`${f.source ? `source ${f.source.name}` : '(no source)'} -> ${raw} -> ${f.processor ? `processor ${f.processor.name}` : '(no processor)'} -> ${clean} -> ${sinks}`);
+  }
+  return ['```', ...lines, '```'].join('\n');
+}
+
+export function consumingTable(flows: Flow[]): string {
+  const rows = catalogue(flows)
+    .filter((t) => t.name.startsWith('clean.'))
+    .map((t) => `| \`${t.name}\` | ${t.key} | \`${subjectOf(t.name)}\` | ${t.cleanupPolicy} | ${t.partitions} | ${t.description} |`);
+  return ['| topic | key (UTF-8 string) | schema subject | cleanup | partitions | what it holds |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+const sections: Record<string, (flows: Flow[]) => string> = { 'pipeline-map': pipelineDiagram, 'clean-topics': consumingTable };
+
+export function renderReadme(text: string, flows: Flow[] = pipeline): string {
+  let out = text;
+  for (const [name, render] of Object.entries(sections)) {
+    const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
+    if (!re.test(out)) throw new Error(`README.md has no <!-- ${name}:start --> ... <!-- ${name}:end --> section`);
+    out = out.replace(re, (_m, a: string, b: string) => `${a}${render(flows)}${b}`);
+  }
+  return out;
+}
+
+export const readmePath = join(repoRoot, 'README.md');
+
+export function registerDocs(program: Command): void {
+  program
+    .command('docs')
+    .description('Regenerate the README sections that come from the pipeline map and the catalogue')
+    .action(() => {
+      writeFileSync(readmePath, renderReadme(readFileSync(readmePath, 'utf8')));
+      process.stdout.write('README.md updated\n');
+    });
+}
