@@ -75,34 +75,61 @@ export async function consume(o: ConsumeOptions): Promise<void> {
 
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
-    joined = true;
+    joined = false;
     lastActivity = Date.now();
     o.onAssigned?.();
-    if (o.startAt) {
-      const startAt = o.startAt;
-      // Seek before the first fetch of the new generation; the stage also filters offsets below its own record.
-      void Promise.all(
-        assigned.map(async ({ topic, partition }) => {
-          const at = await startAt(topic, partition);
-          if (at !== undefined) {
-            consumer.seek({ topic, partition, offset: at.toString() });
-            position.set(key(topic, partition), at);
+    // Where each assigned partition starts: the stage's own record (e.g. sink_offsets) wins and is sought to;
+    // otherwise the group's committed offset. Drain mode needs both to know when a partition is already done.
+    void (async () => {
+      const committed = new Map<string, bigint>();
+      if (drain) {
+        const a = kafka().admin();
+        await a.connect();
+        try {
+          for (const t of await a.fetchOffsets({ groupId: o.groupId, topics: [...new Set(assigned.map((x) => x.topic))] })) {
+            for (const p of t.partitions) if (Number(p.offset) >= 0) committed.set(key(t.topic, p.partition), BigInt(p.offset));
           }
-        }),
-      ).catch((err: unknown) => log.error({ err, stage: o.stage }, 'seek on assignment failed'));
-    }
+        } finally {
+          await a.disconnect();
+        }
+      }
+      for (const { topic, partition } of assigned) {
+        const at = o.startAt ? await o.startAt(topic, partition) : undefined;
+        if (at !== undefined) consumer.seek({ topic, partition, offset: at.toString() });
+        const start = at ?? committed.get(key(topic, partition));
+        if (start !== undefined && !position.has(key(topic, partition))) position.set(key(topic, partition), start);
+      }
+    })()
+      .catch((err: unknown) => log.error({ err, stage: o.stage }, 'reading start offsets on assignment failed'))
+      .finally(() => {
+        joined = true;
+        lastActivity = Date.now();
+      });
+  });
+
+  // kafkajs skips batches that hold only transaction markers (or aborted records) but reports them here; once the
+  // stage has handled everything before such a batch, the position moves past it, so drain ends exactly.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    const { topic, partition, batchSize, firstOffset, lastOffset } = e.payload as { topic: string; partition: number; batchSize: number; firstOffset: string | null; lastOffset: string };
+    if (batchSize !== 0 || firstOffset === null) return;
+    const k = key(topic, partition);
+    const at = position.get(k);
+    if (at !== undefined && at >= BigInt(firstOffset) && at <= BigInt(lastOffset)) position.set(k, BigInt(lastOffset) + 1n);
   });
 
   const finished = () => {
     if (!drain || !joined) return false;
-    // Drained when every assigned partition reached its end, or nothing arrived for a while (transaction markers and
-    // compaction leave offsets no message carries, so "reached the end" alone cannot be exact).
+    // Drained when every assigned partition reached its end. Transaction markers are counted in (batches resolve
+    // through their trailing control records); a long silence is only a safety net (e.g. a compacted tail).
     const atEnd = assigned.every(({ topic, partition }) => {
       const e = end.get(key(topic, partition)) ?? 0n;
       const p = position.get(key(topic, partition));
       return e === 0n || (p !== undefined && p >= e);
     });
-    return atEnd || Date.now() - lastActivity > Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 3000);
+    if (atEnd) return true;
+    if (Date.now() - lastActivity <= Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 15_000)) return false;
+    log.warn({ stage: o.stage, position: Object.fromEntries([...position].map(([k, v]) => [k, v.toString()])), end: Object.fromEntries([...end].map(([k, v]) => [k, v.toString()])) }, 'drain ended by silence, not by reaching the end offsets');
+    return true;
   };
 
   let stopped = false;
@@ -133,15 +160,21 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-      if (!isRunning() || isStale() || batch.isEmpty()) return;
+      if (!isRunning() || isStale()) return;
       const k = key(batch.topic, batch.partition);
       const stopBefore = o.until?.get(batch.topic)?.get(batch.partition);
-      if (stopBefore !== undefined) {
-        batch.messages = batch.messages.filter((m) => BigInt(m.offset) < stopBefore);
-        if (batch.messages.length === 0) {
-          position.set(k, stopBefore);
-          return;
-        }
+      // The batch's last offset counts control records (transaction markers), which carry no data: once the stage
+      // has handled the messages before them, the position moves past them too.
+      const through = BigInt(batch.lastOffset());
+      const advance = () => {
+        const next = stopBefore !== undefined && through + 1n > stopBefore ? stopBefore : through + 1n;
+        if ((position.get(k) ?? -1n) < next) position.set(k, next);
+        if (stopBefore === undefined || through < stopBefore) resolveOffset(through.toString());
+      };
+      if (stopBefore !== undefined) batch.messages = batch.messages.filter((m) => BigInt(m.offset) < stopBefore);
+      if (batch.messages.length === 0) {
+        advance();
+        return;
       }
       lastActivity = Date.now();
       const t0 = process.hrtime.bigint();
@@ -155,6 +188,7 @@ export async function consume(o: ConsumeOptions): Promise<void> {
         isRunning,
         consumer,
       });
+      if (position.get(k) === BigInt(batch.messages[batch.messages.length - 1]!.offset) + 1n) advance();
       metrics.batchSeconds.observe({ stage: o.stage }, Number(process.hrtime.bigint() - t0) / 1e9);
       metrics.consumerLag.set({ stage: o.stage, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
       lastActivity = Date.now();

@@ -23,6 +23,8 @@ export interface ProcessorRunOptions {
   startAt?: ConsumeOptions['startAt'];
   /** Keep only inputs whose event time passes (replay by date). */
   accept?: (input: InputMessage<unknown>) => boolean;
+  /** Counts per committed batch (benchmarks, replay's final table). */
+  onBatch?: (stats: { read: number; written: number; rejected: number }) => void;
 }
 
 export const processorGroup = (name: string) => `gridstream.process.${name}`;
@@ -124,6 +126,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           throw err;
         }
         metrics.recordsOut.inc({ stage }, out.length);
+        o.onBatch?.({ read: batch.messages.length, written: out.length, rejected: dead.length });
         resolveOffset(last);
         log.debug({ stage, partition: batch.partition, in: batch.messages.length, out: out.length, dead: dead.length }, 'batch committed');
       },

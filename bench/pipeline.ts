@@ -1,0 +1,125 @@
+// Pipeline benchmark: N small AEMO SCADA-shaped records through produce, process and the Postgres sink, each stage
+// timed alone, then the three running together (end to end), beside this machine's plain COPY rate into the same
+// table. Last line: `pipeline: <e2e> rec/s end-to-end, COPY <c> rows/s, ratio <e2e/c>`.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import { stackUp } from '../infra/stack/index.js';
+import { closePool, migrate, pool } from '../runtime/db.js';
+import { runPgSink } from '../runtime/pg-sink-runner.js';
+import { runProcessor } from '../runtime/processor-runner.js';
+import { runSource } from '../runtime/producer-runner.js';
+import { applyTopics } from '../runtime/topics-apply.js';
+import { catalogue } from '../schemas/catalogue.js';
+import { syntheticReading } from '../producers/synthetic/index.js';
+import { buildFlow, type TestFlow } from '../test/support/flow.js';
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+
+async function newFlow(tag: string): Promise<TestFlow> {
+  const f = buildFlow(`bench_${tag}_${randomBytes(3).toString('hex')}`);
+  await pool().query(`create unlogged table if not exists _bench_probe (x int)`); // warms the pool
+  await pool().query(`create table ${f.table.table} (like synthetic_scada including all)`);
+  await applyTopics(catalogue([f.flow]), f.serde);
+  return f;
+}
+
+async function dropFlow(f: TestFlow) {
+  await pool().query(`drop table if exists ${f.table.table}`);
+}
+
+/** The stage's time up to its last committed batch (drain mode waits a little after that to be sure it is done). */
+function lastBatchClock() {
+  let last = 0;
+  return { mark: () => (last = Date.now()), last: () => last };
+}
+
+async function copyRate(n: number, units: number): Promise<number> {
+  const table = `bench_copy_${randomBytes(3).toString('hex')}`;
+  const db = pool();
+  await db.query(`create table ${table} (like synthetic_scada including all)`);
+  const start = Date.parse('2024-07-31T14:05:00Z');
+  function* lines() {
+    let chunk = '';
+    for (let i = 0; i < n; i++) {
+      const r = syntheticReading(i, units, start);
+      chunk += `${r.duid}\t${new Date(start + Math.floor(i / units) * 300_000).toISOString()}\t${Number(r.scadavalue)}\n`;
+      if (chunk.length > 65536) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  const client = await db.connect();
+  const t0 = Date.now();
+  try {
+    await streamPipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${table} (duid, settlementdate, scadavalue) from stdin`)));
+  } finally {
+    client.release();
+  }
+  const ms = Date.now() - t0;
+  await db.query(`drop table ${table}`);
+  return rate(n, ms);
+}
+
+export async function main(args: string[]): Promise<void> {
+  const n = Number(args[args.indexOf('--count') + 1] || 0) || 1_000_000;
+  const units = 500;
+  process.env.LOG_LEVEL ??= 'warn';
+  await stackUp();
+  await migrate();
+  say(`pipeline benchmark: ${n} records, ${units} units (AEMO SCADA shape)`);
+  const options = { count: n, units, batchSize: 10_000 };
+
+  // Stage by stage.
+  const f = await newFlow('stages');
+  let t0 = Date.now();
+  await runSource(f.source, { serde: f.serde, once: true, options });
+  const produce = rate(n, Date.now() - t0);
+  say(`produce: ${produce} rec/s`);
+
+  const pc = lastBatchClock();
+  t0 = Date.now();
+  await runProcessor(f.processor, { serde: f.serde, mode: 'drain', onBatch: pc.mark });
+  const process_ = rate(n, pc.last() - t0);
+  say(`process: ${process_} rec/s`);
+
+  const sc = lastBatchClock();
+  t0 = Date.now();
+  await runPgSink(f.table, { serde: f.serde, mode: 'drain', onBatch: sc.mark });
+  const sink = rate(n, sc.last() - t0);
+  const rows = (await pool().query<{ n: number }>(`select count(*)::int as n from ${f.table.table}`)).rows[0]!.n;
+  say(`postgres sink: ${sink} rec/s (${rows} rows)`);
+  await dropFlow(f);
+
+  // End to end: all three at once, from the first record produced to the last row committed.
+  const e = await newFlow('e2e');
+  const ec = lastBatchClock();
+  t0 = Date.now();
+  await Promise.all([
+    runSource(e.source, { serde: e.serde, once: true, options }),
+    runProcessor(e.processor, { serde: e.serde, mode: 'forever' as const, onBatch: () => undefined }).catch(() => undefined),
+    (async () => {
+      // The sink drains once every record has been written; poll the table to know when to stop waiting.
+      const sinkRun = runPgSink(e.table, { serde: e.serde, mode: 'forever', onBatch: ec.mark });
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 250));
+        const c = (await pool().query<{ n: number }>(`select count(*)::int as n from ${e.table.table}`)).rows[0]!.n;
+        if (c >= n) break;
+      }
+      process.emit('SIGTERM');
+      await sinkRun;
+    })(),
+  ]);
+  const e2e = rate(n, ec.last() - t0);
+  say(`end to end: ${e2e} rec/s`);
+  await dropFlow(e);
+
+  const copy = await copyRate(n, units);
+  say(`COPY into the same table shape: ${copy} rows/s`);
+  await closePool();
+  say(`pipeline: ${e2e} rec/s end-to-end, COPY ${copy} rows/s, ratio ${(e2e / copy).toFixed(2)}`);
+}
