@@ -59,13 +59,21 @@ export function registerCommands(program: Command): void {
 
   program
     .command('produce <source>')
-    .description('Fetch from a source and publish raw records (continuous unless --once)')
+    .description('Fetch from a source and publish raw records (continuous unless --once); a range backfills and exits')
     .option('--once', 'fetch what is new, publish, exit')
+    .option('--from <date>', 'backfill from this date (YYYY-MM-DD, the market\'s own calendar)')
+    .option('--to <date>', 'backfill to this date, inclusive')
+    .option('--date <date>', 'one date (= --from D --to D)')
+    .option('--datasets <a,b>', 'only these datasets of the source', list)
     .option('--count <n>', 'synthetic source: records in all', Number)
     .option('--malformed <i,…>', 'synthetic source: indexes of records to corrupt', (v) => list(v).map(Number))
-    .action((source: string, o: { once?: boolean; count?: number; malformed?: number[] }) =>
-      stageCommand(['produce'], { only: [source], once: o.once, sourceOptions: { [source]: { ...(o.count ? { count: o.count } : {}), ...(o.malformed ? { malformed: o.malformed } : {}) } } }),
-    );
+    .action((source: string, o: Record<string, unknown>) => {
+      const { once, ...sourceOptions } = o;
+      if (sourceOptions.date) sourceOptions.from = sourceOptions.to = sourceOptions.date;
+      // A date range is a backfill: it ends when the range is published.
+      const bounded = Boolean(once) || sourceOptions.from !== undefined;
+      return stageCommand(['produce'], { only: [source], once: bounded, sourceOptions: { [source]: sourceOptions } });
+    });
 
   program
     .command('process')

@@ -11,6 +11,21 @@ import { applyTopics } from '../runtime/topics-apply.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
+/**
+ * A source's part in the demo: it serves format-true samples it generates itself on 127.0.0.1, points its source
+ * at them, and afterwards prints what of it landed.
+ */
+export interface DemoPart {
+  name: string;
+  /** Options for the source's run (e.g. a date range). */
+  sourceOptions: Record<string, unknown>;
+  report: (out: (line: string) => void) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** Each source with a demo adds its starter here. */
+const demoParts: (() => Promise<DemoPart>)[] = [];
+
 export async function runDemo(): Promise<void> {
   out('== stack');
   await stackUp((r) => out(`  ${r.service.padEnd(9)} ${r.action.padEnd(8)} ${r.where}`));
@@ -23,13 +38,20 @@ export async function runDemo(): Promise<void> {
 
   out('== run --once (sources -> raw -> processors -> clean -> Postgres and Redis)');
   // A day of 5-minute readings for 7 units, with three malformed records to show the dead-letter path.
+  const parts = [];
+  for (const start of demoParts) parts.push(await start());
   const t0 = Date.now();
-  await runStages(pipeline, serde, {
-    kinds: ['produce', 'process', 'sink'],
-    once: true,
-    sourceOptions: { synthetic: { count: 2016, units: 7, malformed: [100, 1000, 2000] } },
-  });
-  out(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    await runStages(pipeline, serde, {
+      kinds: ['produce', 'process', 'sink'],
+      once: true,
+      sourceOptions: { synthetic: { count: 2016, units: 7, malformed: [100, 1000, 2000] }, ...Object.fromEntries(parts.map((p) => [p.name, p.sourceOptions])) },
+    });
+    out(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (const p of parts) await p.report(out);
+  } finally {
+    for (const p of parts) await p.close();
+  }
 
   out('== what landed');
   const db = pool();

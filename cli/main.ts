@@ -5,6 +5,8 @@ import { log } from '../runtime/log.js';
 import { registerStack } from './stack.js';
 import { registerCommands } from './commands.js';
 import { registerDocs } from './docs.js';
+import { registerAemo } from './aemo.js';
+import { registerElexon } from './elexon.js';
 
 const program = new Command('gridstream')
   .description('Public energy and civic data into Kafka, cleaned, and kept in step in Postgres and Redis')
@@ -14,6 +16,8 @@ const program = new Command('gridstream')
 registerStack(program);
 registerCommands(program);
 registerDocs(program);
+registerAemo(program);
+registerElexon(program);
 
 try {
   // Invalid configuration fails at start with one line naming the variable.

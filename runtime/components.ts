@@ -22,6 +22,8 @@ export interface ProcessorComponent<R = unknown, C = unknown> {
   input: TopicSpec;
   output: TopicSpec;
   transform: Transform<R, C>;
+  /** Loads what the transform looks up (e.g. reference data) before the first record; called once per run. */
+  prepare?: () => Promise<void>;
 }
 
 /**
@@ -54,8 +56,21 @@ export interface PgSinkComponent<V = unknown> {
   columns: PgColumn<V>[];
   /** Natural key columns (the table's primary key). */
   key: string[];
+  /**
+   * A column that orders restatements of one key (e.g. AEMO's LASTCHANGED): a stored row is only replaced by one
+   * whose version is the same or later (a null version never wins over a stored one), and within a batch the
+   * latest version wins rather than the last offset.
+   */
+  versionColumn?: string;
+  /**
+   * Replay with --replace: the column whose values a replay owns (e.g. settlement_date). Rows with a replayed value
+   * that the replay did not produce are deleted in the replay's transaction.
+   */
+  replaceScope?: string;
   /** Runs in the batch's transaction after the upsert, with the batch's deduplicated values (e.g. recompute summaries). */
   touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
+  /** Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). */
+  afterCommit?: (values: V[]) => Promise<void>;
 }
 
 export type ViewPriority = 'high' | 'normal' | 'low';

@@ -47,8 +47,10 @@ export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
   const cols = sink.columns.map((c) => ident(c.name));
   const nonKey = cols.filter((c) => !sink.key.includes(c));
   const t = ident(sink.table);
+  const v = sink.versionColumn ? ident(sink.versionColumn) : undefined;
+  const newer = v ? ` and (${t}.${v} is null or (excluded.${v} is not null and excluded.${v} >= ${t}.${v}))` : '';
   const update = nonKey.length
-    ? `do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')} where (${nonKey.map((c) => `${t}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`
+    ? `do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')} where (${nonKey.map((c) => `${t}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})${newer}`
     : 'do nothing';
   return `insert into ${t} (${cols.join(', ')}) select ${cols.join(', ')} from ${stage} on conflict (${sink.key.map(ident).join(', ')}) ${update}`;
 }
@@ -85,6 +87,13 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
   const groupId = o.groupId ?? sinkGroup(sink.name);
   const db = pool();
   const floor = new Map<number, bigint>(); // next offset already in Postgres, per partition
+  const versionColumn = sink.columns.find((c) => c.name === sink.versionColumn);
+  const versionOf = versionColumn
+    ? (v: V) => {
+        const x = versionColumn.value(v);
+        return x === null || x === undefined ? -Infinity : x instanceof Date ? x.getTime() : Number(x);
+      }
+    : undefined;
   let dlqProducer: ReturnType<ReturnType<typeof kafka>['producer']> | undefined;
 
   const startAt = async (topic: string, partition: number) => {
@@ -127,7 +136,12 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
             continue;
           }
           if (o.accept && !o.accept(value, Number(m.timestamp))) continue;
-          latest.set(m.key?.toString('utf8') ?? m.offset, value);
+          const k = m.key?.toString('utf8') ?? m.offset;
+          if (versionOf) {
+            const prev = latest.get(k);
+            if (prev !== undefined && versionOf(prev) > versionOf(value)) continue;
+          }
+          latest.set(k, value);
         }
         const last = batch.messages[batch.messages.length - 1]!.offset;
         const next = BigInt(last) + 1n;
@@ -155,6 +169,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           client.release();
         }
         floor.set(p, next);
+        if (sink.afterCommit && values.length) await sink.afterCommit(values);
         metrics.recordsOut.inc({ stage }, values.length);
         metrics.sinkRows.inc({ sink: sink.name }, written);
         o.onBatch?.({ read, written });

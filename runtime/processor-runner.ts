@@ -33,6 +33,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? processorGroup(p.name);
   await o.serde.register(p.output);
+  await p.prepare?.();
   const producers = new Map<number, Promise<Producer>>();
 
   const producerFor = (partition: number): Promise<Producer> => {
