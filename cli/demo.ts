@@ -3,7 +3,7 @@ import { stackUp } from '../infra/stack/index.js';
 import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { migrate, pool } from '../runtime/db.js';
-import { dlqCounts } from '../runtime/inspect.js';
+import { dlqCounts, readTopic } from '../runtime/inspect.js';
 import { redisClient, viewKey } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages } from '../runtime/stages.js';
@@ -70,5 +70,10 @@ export async function runDemo(): Promise<void> {
   } finally {
     redis.disconnect();
   }
-  for (const d of await dlqCounts()) if (d.count > 0) out(`  dead letters ${d.topic}: ${d.count} offsets (gridstream dlq show ${d.topic})`);
+  for (const d of await dlqCounts()) {
+    if (d.count === 0) continue;
+    const records = await readTopic(d.topic);
+    const reasons = [...new Set(records.map((r) => r.headers.reason))].slice(0, 3).join('; ');
+    out(`  dead letters ${d.topic}: ${records.length} (${reasons}) — gridstream dlq show ${d.topic}`);
+  }
 }

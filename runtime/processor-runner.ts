@@ -35,6 +35,18 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
   await o.serde.register(p.output);
   await p.prepare?.();
   const producers = new Map<number, Promise<Producer>>();
+  // Per partition, in this assignment: the group's committed offset, read only after our producer for that partition
+  // has initialised. Initialising fences the previous owner and waits for its last transaction to complete, so the
+  // committed offset is then final; without this a consumer that joins right after a handover could read the offset
+  // from before the previous owner's last commit and process those records again.
+  const committedFloor = new Map<number, bigint>();
+  const admin = kafka().admin();
+  await admin.connect();
+  const committedOffset = async (topic: string, partition: number) => {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const off = t?.partitions.find((x) => x.partition === partition)?.offset;
+    return off === undefined || Number(off) < 0 ? -1n : BigInt(off);
+  };
 
   const producerFor = (partition: number): Promise<Producer> => {
     let pr = producers.get(partition);
@@ -64,10 +76,28 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       startAt: o.startAt,
       autoCommit: false,
       partitionsConcurrently: 3,
+      onAssigned: () => committedFloor.clear(),
       handle: async ({ batch, resolveOffset }) => {
+        const producer = await producerFor(batch.partition);
+        const tx = await producer.transaction();
         const out: Message[] = [];
         const dead: ReturnType<typeof deadLetterMessage>[] = [];
+        let floor = committedFloor.get(batch.partition);
+        if (floor === undefined) {
+          floor = await committedOffset(batch.topic, batch.partition).catch(async (err: unknown) => {
+            await tx.abort().catch(() => undefined);
+            throw err;
+          });
+          committedFloor.set(batch.partition, floor);
+        }
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        if (BigInt(last) < floor) {
+          await tx.abort();
+          resolveOffset(last);
+          return;
+        }
         for (const m of batch.messages) {
+          if (BigInt(m.offset) < floor) continue;
           metrics.recordsIn.inc({ stage });
           const headers = headerText(m.headers);
           const fail = (reason: string) =>
@@ -111,9 +141,6 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           }
         }
 
-        const last = batch.messages[batch.messages.length - 1]!.offset;
-        const producer = await producerFor(batch.partition);
-        const tx = await producer.transaction();
         try {
           if (out.length) await tx.send({ topic: p.output.name, messages: out });
           for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
@@ -126,6 +153,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           await tx.abort().catch(() => undefined);
           throw err;
         }
+        committedFloor.set(batch.partition, BigInt(last) + 1n);
         metrics.recordsOut.inc({ stage }, out.length);
         o.onBatch?.({ read: batch.messages.length, written: out.length, rejected: dead.length });
         resolveOffset(last);
@@ -134,5 +162,6 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
     });
   } finally {
     await Promise.all([...producers.values()].map(async (pr) => (await pr).disconnect().catch(() => undefined)));
+    await admin.disconnect().catch(() => undefined);
   }
 }

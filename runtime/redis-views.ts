@@ -96,7 +96,9 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
       mode: o.mode,
       until: o.until,
       autoCommit: true,
-      startAt: async (_topic, partition) => (await storedOffset(partition)) ?? (await o.from?.(_topic, partition)),
+      // Redis keeps nothing on disk: when the view's offsets are gone, so is the view, and it is rebuilt from the
+      // start of the compacted clean topic rather than from the group's committed offset.
+      startAt: async (_topic, partition) => (await storedOffset(partition)) ?? (await o.from?.(_topic, partition)) ?? 0n,
       onAssigned: () => floor.clear(),
       handle: async ({ batch, resolveOffset, consumer }) => {
         const p = batch.partition;

@@ -59,7 +59,9 @@ export const registry: Service = {
       'quarkus.http.port': STACK_PORTS.registry,
       'quarkus.management.host': '127.0.0.1',
       'quarkus.management.port': STACK_PORTS.registryManagement,
-      // In-memory H2 (the default storage): nothing persists, which suits a local stack; the catalogue re-registers.
+      // H2 in a file under .stack, not in memory: Kafka's log outlives a stack restart, and the schema ids its
+      // records carry must still resolve afterwards.
+      'apicurio.datasource.url': `jdbc:h2:file:${join(home, 'data', 'registry')}`,
       'apicurio.datasource.jdbc.initial-size': 2,
       'apicurio.datasource.jdbc.min-size': 2,
       'apicurio.datasource.jdbc.max-size': 10,

@@ -84,8 +84,13 @@ describe('kafkajs against the Kafka broker', () => {
     await tx.commit();
     await producer.disconnect();
 
-    const committed = await admin.fetchOffsets({ groupId, topics: [input] });
-    expect(committed[0]!.partitions[0]!.offset).toBe('2');
+    // The offset commit becomes visible once the coordinator has written the transaction's markers (asynchronously).
+    let committed = '-1';
+    for (let i = 0; i < 100 && committed !== '2'; i++) {
+      committed = (await admin.fetchOffsets({ groupId, topics: [input] }))[0]!.partitions[0]!.offset;
+      if (committed !== '2') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(committed).toBe('2');
     const seen = await consumeAll(output, `smoke.tx.reader.${suffix}`, 2);
     expect(seen.map((m) => m.value)).toEqual(['out-1', 'out-2']);
     await admin.deleteTopics({ topics: [input, output] });
