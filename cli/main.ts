@@ -5,6 +5,7 @@ import { log } from '../runtime/log.js';
 import { registerStack } from './stack.js';
 import { registerCommands } from './commands.js';
 import { registerDocs } from './docs.js';
+import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
 
@@ -16,6 +17,7 @@ const program = new Command('gridstream')
 registerStack(program);
 registerCommands(program);
 registerDocs(program);
+registerReplay(program);
 registerAemo(program);
 registerElexon(program);
 

@@ -13,6 +13,8 @@ export interface SourceComponent<V = unknown, C = unknown, O = Record<string, un
   source: Source<V, C, O>;
   /** Continuous mode polls this often (ms); `produce --once` ignores it. */
   pollEveryMs: number;
+  /** The market's calendar date (YYYY-MM-DD) of an event time, for replay by date; UTC date when absent. */
+  eventDate?: (eventTimeMs: number) => string;
 }
 
 /** A stateless processor: one raw topic in, one clean topic out, a pure transform in between. */
@@ -67,6 +69,10 @@ export interface PgSinkComponent<V = unknown> {
    * that the replay did not produce are deleted in the replay's transaction.
    */
   replaceScope?: string;
+  /** The clean topic's message key of a table row, so a row --replace deletes becomes a tombstone there. */
+  rowKey?: (row: Record<string, unknown>) => string;
+  /** After a replay with --replace deleted rows, recompute what depends on those scope values (e.g. daily summaries). */
+  scopeTouched?: (client: pg.PoolClient, scopeValues: string[]) => Promise<void>;
   /** Runs in the batch's transaction after the upsert, with the batch's deduplicated values (e.g. recompute summaries). */
   touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
   /** Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). */
