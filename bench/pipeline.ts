@@ -98,20 +98,20 @@ export async function main(args: string[]): Promise<void> {
   // End to end: all three at once, from the first record produced to the last row committed.
   const e = await newFlow('e2e');
   const ec = lastBatchClock();
+  const stop = new AbortController();
   t0 = Date.now();
   await Promise.all([
     runSource(e.source, { serde: e.serde, once: true, options }),
-    runProcessor(e.processor, { serde: e.serde, mode: 'forever' as const, onBatch: () => undefined }).catch(() => undefined),
+    runProcessor(e.processor, { serde: e.serde, mode: 'forever', signal: stop.signal }),
+    runPgSink(e.table, { serde: e.serde, mode: 'forever', signal: stop.signal, onBatch: ec.mark }),
     (async () => {
-      // The sink drains once every record has been written; poll the table to know when to stop waiting.
-      const sinkRun = runPgSink(e.table, { serde: e.serde, mode: 'forever', onBatch: ec.mark });
+      // Both consumers run until every record is a row; the table count says when.
       for (;;) {
         await new Promise((r) => setTimeout(r, 250));
         const c = (await pool().query<{ n: number }>(`select count(*)::int as n from ${e.table.table}`)).rows[0]!.n;
         if (c >= n) break;
       }
-      process.emit('SIGTERM');
-      await sinkRun;
+      stop.abort();
     })(),
   ]);
   const e2e = rate(n, ec.last() - t0);

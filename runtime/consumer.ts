@@ -32,6 +32,8 @@ export interface ConsumeOptions {
   autoCommit: boolean;
   handle: (ctx: BatchContext) => Promise<void>;
   onAssigned?: () => void;
+  /** Stops the stage after its current batch (like SIGTERM, for this stage alone). */
+  signal?: AbortSignal;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -133,6 +135,7 @@ export async function consume(o: ConsumeOptions): Promise<void> {
   };
 
   let stopped = false;
+  let crashed: unknown;
   const done = new Promise<void>((resolve) => {
     const stop = async () => {
       if (stopped) return;
@@ -146,9 +149,11 @@ export async function consume(o: ConsumeOptions): Promise<void> {
       if (finished()) void stop();
     }, 200);
     onShutdown(o.stage, stop);
+    o.signal?.addEventListener('abort', () => void stop());
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) {
         log.error({ stage: o.stage, err: e.payload.error }, 'consumer crashed');
+        crashed = e.payload.error;
         void stop();
       }
     });
@@ -196,4 +201,6 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     },
   });
   await done;
+  // A stage that stopped because its consumer crashed must fail loudly, never look like a finished drain.
+  if (crashed) throw crashed;
 }

@@ -42,3 +42,26 @@ export function kafka(): Kafka {
   });
   return client;
 }
+
+/**
+ * Splits a send into chunks of about `maxBytes`: a broker refuses a record batch over its message.max.bytes
+ * (1 MiB by default), and one consumed batch can produce more than that; fewer, fuller requests are faster.
+ */
+export function chunks<T extends { key?: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, unknown> }>(messages: T[], maxBytes = 768 * 1024): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const m of messages) {
+    let bytes = 70 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    for (const [k, v] of Object.entries(m.headers ?? {})) bytes += k.length + String(v).length + 2;
+    if (current.length && size + bytes > maxBytes) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length) out.push(current);
+  return out;
+}

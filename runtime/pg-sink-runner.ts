@@ -21,6 +21,7 @@ export interface SinkRunOptions {
   serde: Serde;
   mode: 'forever' | 'drain';
   groupId?: string;
+  signal?: AbortSignal;
   until?: ConsumeOptions['until'];
   /** Offsets to start from when the group has no stored position (replay ranges). */
   from?: ConsumeOptions['startAt'];
@@ -108,6 +109,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       groupId,
       topics: [sink.topic.name],
       mode: o.mode,
+      signal: o.signal,
       until: o.until,
       startAt,
       autoCommit: true,

@@ -9,7 +9,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, headerText } from './dlq.js';
-import { kafka } from './kafka.js';
+import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import type { Serde } from './serde.js';
@@ -19,6 +19,7 @@ export interface ProcessorRunOptions {
   serde: Serde;
   mode: 'forever' | 'drain';
   groupId?: string;
+  signal?: AbortSignal;
   until?: ConsumeOptions['until'];
   startAt?: ConsumeOptions['startAt'];
   /** Keep only inputs whose event time passes (replay by date). */
@@ -72,6 +73,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       groupId,
       topics: [p.input.name],
       mode: o.mode,
+      signal: o.signal,
       until: o.until,
       startAt: o.startAt,
       autoCommit: false,
@@ -142,7 +144,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
         }
 
         try {
-          if (out.length) await tx.send({ topic: p.output.name, messages: out });
+          for (const part of chunks(out)) await tx.send({ topic: p.output.name, messages: part });
           for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
           await tx.sendOffsets({
             consumerGroupId: groupId,

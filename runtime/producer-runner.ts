@@ -7,7 +7,7 @@ import { CURSORS_TOPIC } from '../schemas/topics.js';
 import type { SourceComponent } from './components.js';
 import { pool } from './db.js';
 import { deadLetterMessage } from './dlq.js';
-import { kafka } from './kafka.js';
+import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import { progressReporter } from './progress.js';
@@ -96,7 +96,7 @@ export async function runSource<V, C, O>(
         const dead = (batch.deadLetters ?? []).map((d) => deadLetterMessage({ topic: c.topics[0]!.name, stage, reason: d.reason, bytes: d.bytes, sourceRef: d.sourceRef }));
         const tx = await producer.transaction();
         try {
-          for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
+          for (const [topic, messages] of byTopic) for (const part of chunks(messages)) await tx.send({ topic, messages: part });
           for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
           await tx.send({ topic: CURSORS_TOPIC.name, messages: [{ key: c.name, value: JSON.stringify(batch.cursor) }] });
           await tx.commit();

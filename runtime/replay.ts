@@ -13,7 +13,7 @@ import type { AnySink, Flow, KeyedViewComponent, PgSinkComponent, ProcessorCompo
 import { consume } from './consumer.js';
 import { pool } from './db.js';
 import { deadLetterMessage, headerText } from './dlq.js';
-import { kafka } from './kafka.js';
+import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { upsertRows } from './pg-sink-runner.js';
 import { redisClient, type ViewRedis } from './redis-views.js';
@@ -185,11 +185,11 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
     const tx = await producer.transaction();
     try {
       const messages: Message[] = values.map((o) => ({ key: o.key, value: r.serde.encode(p.output.name, o.value), timestamp: String(o.eventTime), headers: { 'replayed-at': new Date().toISOString() } }));
-      if (messages.length) await tx.send({ topic: p.output.name, messages });
+      for (const part of chunks(messages)) await tx.send({ topic: p.output.name, messages: part });
       // Tombstones only for keys no replayed value re-creates.
       const live = new Set(values.map((o) => o.key));
       const drop = tombstones.filter((m) => !live.has(String(m.key)));
-      if (drop.length) await tx.send({ topic: p.output.name, messages: drop });
+      for (const part of chunks(drop)) await tx.send({ topic: p.output.name, messages: part });
       for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
       await tx.commit();
       result.produced = messages.length;

@@ -105,3 +105,15 @@ describe('synthetic normaliser', () => {
     expect(empty[0]!.value.scadavalue).toBeNull();
   });
 });
+
+describe('chunked sends', () => {
+  it('keeps every message, in order, in chunks under the byte budget', async () => {
+    const { chunks } = await import('../../runtime/kafka.js');
+    const messages = Array.from({ length: 2500 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(1000, 1), headers: { h: 'x' } }));
+    const parts = chunks(messages, 100_000);
+    expect(parts.flat()).toEqual(messages);
+    expect(parts.length).toBeGreaterThan(20);
+    for (const p of parts) expect(p.reduce((n, m) => n + 70 + m.key.length + m.value.length + 3, 0)).toBeLessThanOrEqual(100_000);
+    expect(chunks([{ key: 'big', value: Buffer.alloc(200_000), headers: {} }], 100_000)).toHaveLength(1);
+  });
+});
