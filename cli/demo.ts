@@ -8,6 +8,7 @@ import { redisClient, viewKey } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
+import { startElexonDemo } from '../producers/elexon/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -24,7 +25,7 @@ export interface DemoPart {
 }
 
 /** Each source with a demo adds its starter here. */
-const demoParts: (() => Promise<DemoPart>)[] = [];
+const demoParts: (() => Promise<DemoPart>)[] = [startElexonDemo];
 
 export async function runDemo(): Promise<void> {
   out('== stack');

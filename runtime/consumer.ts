@@ -123,12 +123,19 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     if (!drain || !joined) return false;
     // Drained when every assigned partition reached its end. Transaction markers are counted in (batches resolve
     // through their trailing control records); a long silence is only a safety net (e.g. a compacted tail).
+    // Every partition must be ours: a member that died mid-rebalance can hold some until its session expires, and
+    // the drain is only complete once those have come back to us and been read too.
+    const mine = new Set(assigned.map((a) => key(a.topic, a.partition)));
+    if ([...end.keys()].some((k) => !mine.has(k))) return Date.now() - lastActivity > Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 15_000) * 4;
     const atEnd = assigned.every(({ topic, partition }) => {
       const e = end.get(key(topic, partition)) ?? 0n;
       const p = position.get(key(topic, partition));
       return e === 0n || (p !== undefined && p >= e);
     });
-    if (atEnd) return true;
+    if (atEnd) {
+      log.info({ stage: o.stage, assigned: assigned.map((a) => `${a.topic}:${a.partition}`), position: Object.fromEntries([...position].map(([k, v]) => [k, v.toString()])), end: Object.fromEntries([...end].map(([k, v]) => [k, v.toString()])) }, 'drained');
+      return true;
+    }
     if (Date.now() - lastActivity <= Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 15_000)) return false;
     log.warn({ stage: o.stage, position: Object.fromEntries([...position].map(([k, v]) => [k, v.toString()])), end: Object.fromEntries([...end].map(([k, v]) => [k, v.toString()])) }, 'drain ended by silence, not by reaching the end offsets');
     return true;

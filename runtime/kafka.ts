@@ -15,7 +15,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 // Retried internally by kafkajs, or a known, considered choice (bounded retries on idempotent producers: a dead
 // broker must fail the batch, and transactions make the retry safe): noise at warn/error level.
-const QUIET = /rebalancing|coordinator is (loading|not available)|Restarting the consumer|Limiting retries for the idempotent producer|not the correct coordinator|CONCURRENT_TRANSACTIONS/i;
+const QUIET = /rebalancing|coordinator is (loading|not available)|Restarting the consumer|Limiting retries for the idempotent producer|not the correct coordinator|CONCURRENT_TRANSACTIONS|another concurrent operation on the same transaction/i;
 
 const logCreator = () => (entry: LogEntry) => {
   const { message, ...extra } = entry.log;

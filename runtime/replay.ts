@@ -29,6 +29,8 @@ export interface ReplayRequest {
   /** Or by date (the market's calendar, via eventDate), widened by marginMs to locate offsets. */
   dates?: { from: string; to: string; eventDate: (eventTimeMs: number) => string; marginMs?: number };
   replace?: boolean;
+  /** With replace: the scope values the replay owns, when they are not the replayed dates (e.g. a re-fetched date). */
+  scope?: string[];
   progress?: (done: number, total: number | undefined) => void;
 }
 
@@ -157,6 +159,7 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   const values = [...outputs.values()];
   const scopeOf = (sink: PgSinkComponent<unknown>): string[] | undefined => {
     if (!r.replace || !sink.replaceScope) return undefined;
+    if (r.scope) return r.scope;
     if (r.dates) {
       const days: string[] = [];
       for (let t = Date.parse(`${r.dates.from}T00:00:00Z`); t <= Date.parse(`${r.dates.to}T00:00:00Z`); t += DAY) days.push(new Date(t).toISOString().slice(0, 10));
