@@ -1,0 +1,107 @@
+// The curtailment table sink: clean curtailment -> curtailment_records (old system's names), with summaries and
+// bitcoin figures recomputed in the same transaction for exactly the dates a batch touched, and the Redis views
+// rebuilt after the commit. replaceScope lets `replay --replace` make a settlement date's rows exactly the
+// replayed set; scopeTouched recomputes the summaries of replayed dates, including ones left with no rows.
+import type pg from 'pg';
+import type { PgSinkComponent } from '../../runtime/components.js';
+import { pool } from '../../runtime/db.js';
+import { log } from '../../runtime/log.js';
+import type { CurtailmentValue } from '../../processors/elexon/types.js';
+import { NULL_KEY_PART } from '../../producers/elexon/api.js';
+import { elexonTopics, type ElexonTopics } from '../../producers/elexon/topics.js';
+import type { MinerModel } from './bitcoin.js';
+import { minerModelsFromEnv } from './bitcoin-store.js';
+import { recomputeDates } from './recompute.js';
+import { elexonTables, type ElexonTables } from './tables.js';
+import { elexonViews, publishElexonViews, viewsTouched, type ElexonViews } from './views.js';
+
+export interface ElexonSinkConfig {
+  name?: string;
+  topics?: ElexonTopics;
+  tables?: ElexonTables;
+  /** Redis views to rebuild after each commit, or false for none. */
+  views?: ElexonViews | false;
+  /** Miner models; default BTC_MINER_MODELS, read at the first batch so a bad value cannot break other commands. */
+  models?: MinerModel[];
+  /** "Today" for the views (tests pin it). */
+  now?: () => number;
+}
+
+export type ElexonSink = PgSinkComponent<CurtailmentValue> & {
+  tables: ElexonTables;
+  /** Replay hook: recompute everything derived for these settlement dates (YYYY-MM-DD). */
+  scopeTouched: (client: pg.PoolClient, scopeValues: string[]) => Promise<void>;
+  /** Rebuild the Redis views a change of these dates can alter (all of them when dates is undefined). */
+  refreshViews: (dates?: string[]) => Promise<void>;
+};
+
+const dateText = (x: unknown): string => (x instanceof Date ? x.toISOString().slice(0, 10) : String(x).slice(0, 10));
+
+export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
+  const topics = cfg.topics ?? elexonTopics();
+  const tables = cfg.tables ?? elexonTables();
+  const views = cfg.views === undefined ? elexonViews() : cfg.views;
+  const now = cfg.now ?? Date.now;
+  let models = cfg.models;
+  const recompute = (client: pg.PoolClient, dates: string[]) => recomputeDates(client, tables, dates, (models ??= minerModelsFromEnv()));
+  const refreshViews = async (dates?: string[]) => {
+    if (!views) return;
+    const at = now();
+    await publishElexonViews(pool(), tables, views, at, dates === undefined ? undefined : viewsTouched(dates, at));
+  };
+  return {
+    kind: 'pg-sink',
+    name: cfg.name ?? 'elexon-curtailment-records',
+    topic: topics.curtailment,
+    table: tables.records,
+    tables,
+    key: ['record_key'],
+    replaceScope: 'settlement_date',
+    // Rows a replay --replace deletes become tombstones on the clean topic under this key.
+    rowKey: (row) => String(row.record_key),
+    columns: [
+      { name: 'record_key', type: 'text', value: (v) => recordKey(v) },
+      { name: 'settlement_date', type: 'date', value: (v) => v.settlement_date },
+      { name: 'settlement_period', type: 'int4', value: (v) => v.settlement_period },
+      { name: 'period_start', type: 'timestamptz', value: (v) => new Date(v.period_start) },
+      { name: 'side', type: 'text', value: (v) => v.side },
+      { name: 'bmu_id', type: 'text', value: (v) => v.bmu_id },
+      { name: 'national_grid_id', type: 'text', value: (v) => v.national_grid_id },
+      { name: 'farm_name', type: 'text', value: (v) => v.farm_name },
+      { name: 'lead_party_name', type: 'text', value: (v) => v.lead_party_name },
+      { name: 'fuel', type: 'text', value: (v) => v.fuel },
+      { name: 'acceptance_id', type: 'int8', value: (v) => v.acceptance_id },
+      { name: 'bid_offer_pair_id', type: 'int4', value: (v) => v.bid_offer_pair_id },
+      { name: 'sequence_number', type: 'int4', value: (v) => v.sequence_number },
+      { name: 'volume', type: 'numeric', value: (v) => v.volume },
+      { name: 'curtailed_mwh', type: 'numeric', value: (v) => v.curtailed_mwh },
+      { name: 'payment', type: 'numeric', value: (v) => v.payment_gbp },
+      { name: 'original_price', type: 'numeric', value: (v) => v.original_price },
+      { name: 'final_price', type: 'numeric', value: (v) => v.final_price },
+      { name: 'so_flag', type: 'bool', value: (v) => v.so_flag },
+      { name: 'cadl_flag', type: 'bool', value: (v) => v.cadl_flag },
+      { name: 'created_datetime', type: 'timestamptz', value: (v) => (v.created_datetime === null ? null : new Date(v.created_datetime)) },
+    ],
+    touched: async (client, values) => {
+      await recompute(client, values.map((v) => v.settlement_date));
+    },
+    scopeTouched: async (client, scopeValues) => {
+      await recompute(client, scopeValues.map(dateText));
+    },
+    afterCommit: async (values) => {
+      try {
+        await refreshViews([...new Set(values.map((v) => v.settlement_date))]);
+      } catch (err) {
+        // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is rebuilt by the next batch.
+        log.warn({ err: (err as Error).message, table: tables.records }, 'elexon views not rebuilt');
+      }
+    },
+    refreshViews,
+  };
+}
+
+/** The Kafka message key of a clean record, rebuilt from its fields (a sink sees values, not keys). */
+export function recordKey(v: CurtailmentValue): string {
+  const part = (x: number | null) => (x === null ? NULL_KEY_PART : String(x));
+  return [v.settlement_date, String(v.settlement_period), v.side, v.bmu_id, part(v.acceptance_id), part(v.bid_offer_pair_id), part(v.sequence_number)].join('|');
+}
