@@ -2,6 +2,7 @@
 const [name, ...rest] = process.argv.slice(2);
 const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   pipeline: () => import('./pipeline.js'),
+  'aemo-backfill': () => import('./aemo-backfill.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {
