@@ -3,6 +3,7 @@ const [name, ...rest] = process.argv.slice(2);
 const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   pipeline: () => import('./pipeline.js'),
   'aemo-backfill': () => import('./aemo-backfill.js'),
+  'upsert-methods': () => import('./upsert-methods.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {
