@@ -2,7 +2,8 @@
 // Conventions: raw.<source>.<dataset> keeps everything for replay; clean.<domain>.<entity> is compacted on the
 // natural key so a new consumer can bootstrap the latest state; dlq.<topic> keeps 30 days.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../infra/stack/proc.js';
 
 export interface TopicSpec {
   name: string;
@@ -21,10 +22,12 @@ export type AvroSchema = { type: 'record'; name: string; namespace?: string; fie
 
 const DAY = 24 * 3600 * 1000;
 
-/** Reads an .avsc file that sits under schemas/, relative to this folder. */
+/**
+ * Reads an .avsc file under the repository's schemas/ folder (paths like './aemo/x.avsc'). Resolved from the package
+ * root, not this module, so the compiled dist/ (which holds no .avsc files) reads the same schemas.
+ */
 export function loadSchema(relativePath: string): AvroSchema {
-  const path = fileURLToPath(new URL(relativePath, import.meta.url));
-  return JSON.parse(readFileSync(path, 'utf8')) as AvroSchema;
+  return JSON.parse(readFileSync(join(repoRoot, 'schemas', relativePath), 'utf8')) as AvroSchema;
 }
 
 function rawRetention(): number {

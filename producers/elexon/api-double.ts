@@ -51,7 +51,7 @@ export const GENERATOR_WIND_IDS: readonly string[] = [
  * Where the shared fixture is not checked out beside the repository (an installed package running the demo), the
  * generator's own wind units stand in, with made-up names: enough for the demo, never used by the tests.
  */
-function fallbackWindUnits(): BmUnit[] {
+export function fallbackWindUnits(): BmUnit[] {
   return GENERATOR_WIND_IDS.map((id) => ({
     elexonBmUnit: id,
     nationalGridBmUnit: id.replace(/^[A-Z0-9]_+/, ''),

@@ -9,7 +9,7 @@ import { Serde } from '../../runtime/serde.js';
 import { formatReport } from '../../processors/elexon/reconcile.js';
 import { reconcileDate } from '../../sinks/elexon/reconcile.js';
 import { ident } from '../../sinks/elexon/tables.js';
-import { startElexonApiDouble } from './api-double.js';
+import { NON_WIND_BMUNITS, fallbackWindUnits, startElexonApiDouble } from './api-double.js';
 import { periodOf, settlementPeriods } from './calendar.js';
 import { elexonFlow } from './flows.js';
 
@@ -17,7 +17,8 @@ const DAYS = ['2025-10-25', '2025-10-26'];
 const REPLAYED = '2025-10-26';
 
 export async function startElexonDemo(): Promise<DemoPart> {
-  const api = await startElexonApiDouble({ days: DAYS });
+  // The demo makes its own BMU list: it must not depend on ../shared being beside the checkout.
+  const api = await startElexonApiDouble({ days: DAYS, bmUnits: [...fallbackWindUnits(), ...NON_WIND_BMUNITS] });
   const previous = process.env.ELEXON_BASE_URL;
   process.env.ELEXON_BASE_URL = api.baseUrl;
   return {
