@@ -71,8 +71,9 @@ export async function runDemo(): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  const ours = new Set(catalogue(pipeline).map((t) => t.name));
   for (const d of await dlqCounts()) {
-    if (d.count === 0) continue;
+    if (d.count === 0 || !ours.has(d.topic)) continue;
     const records = await readTopic(d.topic);
     const reasons = [...new Set(records.map((r) => r.headers.reason))].slice(0, 3).join('; ');
     out(`  dead letters ${d.topic}: ${records.length} (${reasons}) — gridstream dlq show ${d.topic}`);
