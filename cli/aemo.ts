@@ -1,4 +1,97 @@
+// AEMO commands: `load aemo-duids FILE`, `gaps aemo --from --to [--repair]`, `export parquet --out DIR [--follow]`.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { AnySource } from '../runtime/components.js';
+import { closePool, pool } from '../runtime/db.js';
+import { runSource } from '../runtime/producer-runner.js';
+import { Serde } from '../runtime/serde.js';
+import { formatNem } from '../producers/aemo/nem-time.js';
+import { aemoCleanTopics } from '../processors/aemo/components.js';
+import { loadDuids, parseDuidCsv } from '../sinks/aemo/duids.js';
+import { findGaps, repairPlan, runsOf } from '../sinks/aemo/gaps.js';
+import { exportParquet } from '../sinks/aemo/parquet-export.js';
 
-/** AEMO commands (gaps, load aemo-duids, export parquet). */
-export function registerAemo(_program: Command): void {}
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** `load`, `gaps` and `export` may be shared with other sources' modules: reuse the parent command if it exists. */
+function parent(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
+async function withPool<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    await closePool();
+  }
+}
+
+/** The AEMO source, loaded only when a repair needs it (producers/aemo/source.ts). */
+async function aemoSourceComponent(): Promise<AnySource> {
+  const path = '../producers/aemo/source.js';
+  const mod = (await import(path)) as { aemoSource?: AnySource | (() => AnySource) };
+  if (!mod.aemoSource) throw new Error('producers/aemo/source.js does not export aemoSource');
+  return typeof mod.aemoSource === 'function' ? mod.aemoSource() : mod.aemoSource;
+}
+
+export function registerAemo(program: Command): void {
+  parent(program, 'load', 'Load reference data')
+    .command('aemo-duids <file>')
+    .description('Load the AEMO DUID registry (CSV: duid,regionid,fuel[,valid_from,valid_to]; dates YYYY-MM-DD NEM or ISO with zone). XLSX is not read: export the sheet to CSV')
+    .action((file: string) =>
+      withPool(async () => {
+        if (/\.xlsx?$/i.test(file)) throw new Error('XLSX is not supported (no maintained xlsx library is installed): export the "PU and Scheduled Loads" sheet to CSV');
+        const rows = parseDuidCsv(readFileSync(file));
+        const changed = await loadDuids(pool(), rows);
+        out(`read ${rows.length} DUID rows, ${changed} inserted or changed`);
+      }),
+    );
+
+  parent(program, 'gaps', 'Find (and repair) missing intervals')
+    .command('aemo')
+    .description('Missing 5-minute intervals per AEMO table and 30-minute rooftop intervals, over NEM days --from..--to')
+    .requiredOption('--from <date>', 'first NEM day (YYYY-MM-DD)')
+    .requiredOption('--to <date>', 'last NEM day (YYYY-MM-DD), inclusive')
+    .option('--repair', 'fetch the days with gaps again from AEMO (backfill through the AEMO source)')
+    .option('--json', 'print one JSON object')
+    .action((o: { from: string; to: string; repair?: boolean; json?: boolean }) =>
+      withPool(async () => {
+        const gaps = await findGaps(pool(), o.from, o.to);
+        if (o.json) {
+          out(JSON.stringify({ tables: gaps.map((g) => ({ table: g.check.table, stepMinutes: g.check.stepMinutes, missing: g.missing.map(formatNem) })) }));
+        } else {
+          for (const g of gaps) {
+            out(`${g.check.table.padEnd(28)} ${g.missing.length} missing ${g.check.stepMinutes}-min intervals`);
+            for (const [a, b, n] of runsOf(g.missing, g.check.stepMinutes)) out(`  ${formatNem(a)}${n > 1 ? ` .. ${formatNem(b)}` : ''} (${n})`);
+          }
+        }
+        if (!o.repair) return;
+        const plan = repairPlan(gaps);
+        if (plan.size === 0) {
+          out('nothing to repair');
+          return;
+        }
+        const source = await aemoSourceComponent();
+        const serde = Serde.fromConfig();
+        for (const [day, datasets] of plan) {
+          const r = await runSource(source, { serde, once: true, options: { from: day, to: day, datasets: [...datasets] } });
+          out(`repair ${day} ${[...datasets].join(',')}: ${r.records} records published (process and sink stages pick them up)`);
+        }
+      }),
+    );
+
+  parent(program, 'export', 'Export data to files')
+    .command('parquet')
+    .description('Write the reference updater\'s parquet files (gen_output, spot_hist, transmission_flows, rooftop_solar) from the clean AEMO topics, merging into existing files without duplicates')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--follow', 'keep consuming and rewrite the files as new data arrives')
+    .option('--flush-every <seconds>', 'with --follow: rewrite at most this often', Number, 60)
+    .action((o: { out: string; follow?: boolean; flushEvery: number }) =>
+      withPool(async () => {
+        const clean = aemoCleanTopics();
+        const r = await exportParquet({ outDir: o.out, topics: clean, serde: Serde.fromConfig(), follow: Boolean(o.follow), flushEveryMs: o.flushEvery * 1000 });
+        const files = Object.entries(r.written);
+        out(files.length ? files.map(([f, n]) => `${f}: ${n} rows added or changed`).join('\n') : 'nothing new');
+      }),
+    );
+}

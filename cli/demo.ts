@@ -9,6 +9,7 @@ import { Serde } from '../runtime/serde.js';
 import { runStages } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 import { startElexonDemo } from '../producers/elexon/demo.js';
+import { startAemoDemo } from '../producers/aemo/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -25,7 +26,7 @@ export interface DemoPart {
 }
 
 /** Each source with a demo adds its starter here. */
-const demoParts: (() => Promise<DemoPart>)[] = [startElexonDemo];
+export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo];
 
 export async function runDemo(): Promise<void> {
   out('== stack');

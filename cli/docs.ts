@@ -12,10 +12,10 @@ import { subjectOf } from '../runtime/serde.js';
 export function pipelineDiagram(flows: Flow[]): string {
   const lines: string[] = [];
   for (const f of flows) {
-    const raw = f.source?.topics.map((t) => t.name).join(', ') ?? f.processor?.input.name ?? '?';
-    const clean = f.processor?.output.name ?? '';
     const sinks = f.sinks.map((s) => (s.kind === 'pg-sink' ? `pg:${s.table}` : `redis:${s.name}`)).join(', ');
-    lines.push(`${f.source ? `source ${f.source.name}` : '(no source)'} -> ${raw} -> ${f.processor ? `processor ${f.processor.name}` : '(no processor)'} -> ${clean} -> ${sinks}`);
+    // A source line names every raw topic it writes; each processor line starts from the topic it reads.
+    if (f.source) lines.push(`source ${f.source.name} -> ${f.source.topics.map((t) => t.name).join(', ')}`);
+    if (f.processor) lines.push(`  ${f.processor.input.name} -> processor ${f.processor.name} -> ${f.processor.output.name} -> ${sinks}`);
   }
   return ['```', ...lines, '```'].join('\n');
 }

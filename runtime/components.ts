@@ -30,8 +30,9 @@ export interface ProcessorComponent<R = unknown, C = unknown> {
 
 /**
  * A processor that needs neighbouring records (interpolation). `step` is pure: it takes the state, one input and
- * returns outputs plus the new state. The runner rebuilds state by re-reading from the last committed offset, so
- * it only commits offsets up to records whose outputs are final (`settledThrough`).
+ * returns outputs plus the new state. The runner commits the oldest input offset the state still needs
+ * (`oldestNeeded`), so a restart rebuilds the state by re-reading from there; inputs below what was already emitted
+ * only rebuild state and emit nothing again (runtime/stateful-processor-runner.ts).
  */
 export interface StatefulProcessorComponent<R = unknown, C = unknown, S = unknown> {
   kind: 'stateful-processor';
@@ -40,6 +41,8 @@ export interface StatefulProcessorComponent<R = unknown, C = unknown, S = unknow
   output: TopicSpec;
   initial: () => S;
   step: (state: S, input: InputMessage<R>) => { state: S; out: OutputRecord<C>[] | Rejection };
+  /** The oldest input offset (as a string) the state still depends on; undefined when it needs none. */
+  oldestNeeded?: (state: S) => string | undefined;
 }
 
 export type PgType = 'text' | 'timestamptz' | 'date' | 'float8' | 'numeric' | 'int4' | 'int8' | 'bool' | 'jsonb';

@@ -34,7 +34,8 @@ export const runSourceStage = (s: AnySource, serde: Serde, sel: StageSelection) 
   runSource(s, { serde, once: sel.once, options: sel.sourceOptions?.[s.name] ?? {} });
 
 export function runProcessorStage(p: AnyProcessor, serde: Serde, mode: 'forever' | 'drain'): Promise<void> {
-  if (p.kind === 'stateful-processor') throw new Error(`${p.name}: stateful processors run through their own runner`);
+  // Loaded here so this dispatch is the only change to this module.
+  if (p.kind === 'stateful-processor') return import('./stateful-processor-runner.js').then((m) => m.runStatefulProcessor(p, { serde, mode }));
   return runProcessor(p, { serde, mode });
 }
 
@@ -57,6 +58,13 @@ export async function runStages(flows: Flow[], serde: Serde, sel: StageSelection
     return;
   }
   for (const s of sources) await runSourceStage(s, serde, sel);
-  await Promise.all(processors.map((p) => runProcessorStage(p, serde, 'drain')));
+  // Processors that read another processor's output (e.g. the 5-minute rooftop interpolation) drain after it.
+  let pending = processors;
+  while (pending.length) {
+    let wave = pending.filter((p) => pending.every((q) => q === p || q.output.name !== p.input.name));
+    if (wave.length === 0) wave = pending; // a cycle: run them together rather than never
+    await Promise.all(wave.map((p) => runProcessorStage(p, serde, 'drain')));
+    pending = pending.filter((p) => !wave.includes(p));
+  }
   await Promise.all(sinks.map((s) => runSinkStage(s, serde, 'drain')));
 }

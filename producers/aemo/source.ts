@@ -103,7 +103,8 @@ export type AemoRawTopicSpecs = Record<AemoWant, TopicSpec>;
 export function aemoRawTopicSpecs(prefix = 'raw.aemo'): AemoRawTopicSpecs {
   const spec = (w: AemoWant): TopicSpec => {
     const d = TOPIC_DOC[w];
-    return rawTopic(`${prefix}.${d.suffix}`, { key: d.key, description: d.description, schema: `./aemo/${d.schema}.avsc` });
+    // Rooftop rows feed an interpolation that needs each region's intervals in file order: one partition (it is tiny).
+    return rawTopic(`${prefix}.${d.suffix}`, { key: d.key, description: d.description, schema: `./aemo/${d.schema}.avsc`, ...(w === 'rooftop' ? { partitions: 1 } : {}) });
   };
   return { scada: spec('scada'), price: spec('price'), interconnector: spec('interconnector'), rooftop: spec('rooftop') };
 }

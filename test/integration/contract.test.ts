@@ -9,14 +9,25 @@ import { Serde } from '../../runtime/serde.js';
 import { runStages } from '../../runtime/stages.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
+import { demoParts } from '../../cli/demo.js';
 
 const clean = catalogue(pipeline).filter((t) => t.name.startsWith('clean.'));
 
 beforeAll(async () => {
   const serde = Serde.fromConfig();
   await applyTopics(catalogue(pipeline), serde);
-  await runStages(pipeline, serde, { kinds: ['produce', 'process'], once: true, sourceOptions: { synthetic: { count: 2016, units: 7 } } });
-});
+  // Every source runs against the samples its demo part serves on 127.0.0.1 (no network, no ../shared).
+  const parts = await Promise.all(demoParts.map((start) => start()));
+  try {
+    await runStages(pipeline, serde, {
+      kinds: ['produce', 'process'],
+      once: true,
+      sourceOptions: { synthetic: { count: 2016, units: 7 }, ...Object.fromEntries(parts.map((p) => [p.name, p.sourceOptions])) },
+    });
+  } finally {
+    for (const p of parts) await p.close();
+  }
+}, 600_000);
 afterAll(closePool);
 
 describe('consuming clean topics without gridstream code', () => {

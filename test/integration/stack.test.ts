@@ -1,37 +1,21 @@
 // `stack up` is idempotent: run twice, it reuses what answers and leaves exactly one process per service.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STACK_PORTS } from '../../infra/stack/ports.js';
-import { repoRoot, stackDir } from '../../infra/stack/proc.js';
+import { repoRoot } from '../../infra/stack/proc.js';
 
-function processes(): { pid: number; args: string; cwd: string }[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((pid) => {
-      try {
-        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-        let cwd = '';
-        try {
-          cwd = readlinkSync(`/proc/${pid}/cwd`);
-        } catch {
-          // another user's process: no cwd, which is fine for the checks below
-        }
-        return [{ pid: Number(pid), args, cwd }];
-      } catch {
-        return [];
-      }
-    });
+/** The pids listening on a TCP port of 127.0.0.1 (from `ss`, so it does not matter which checkout started them). */
+function listeners(port: number): number[] {
+  const out = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).stdout;
+  return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
 }
 
 function stackProcesses() {
-  const ps = processes();
   return {
-    kafka: ps.filter((p) => p.args.includes('kafka.Kafka') && p.args.includes(stackDir)).length,
-    registry: ps.filter((p) => p.args.includes('quarkus-run.jar') && p.cwd.startsWith(stackDir)).length,
-    // The postmaster alone: its workers are its children, not other servers.
-    postgres: ps.filter((p) => /postgres -D /.test(p.args) && p.args.includes(stackDir)).length,
-    redis: ps.filter((p) => /(^|\/)redis-server /.test(p.args) && p.args.includes(`:${STACK_PORTS.redis}`)).length,
+    kafka: listeners(STACK_PORTS.kafka).length,
+    registry: listeners(STACK_PORTS.registry).length,
+    postgres: listeners(STACK_PORTS.postgres).length,
+    redis: listeners(STACK_PORTS.redis).length,
   };
 }
 

@@ -1,0 +1,80 @@
+// The AEMO sinks (five Postgres tables, the Redis views) and the AEMO flows of the pipeline map.
+import { log } from '../../runtime/log.js';
+import type { AnySource, Flow, KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
+import { aemoProcessing, type AemoCleanTopics, type AemoNaming, type AemoProcessing, type AemoRawTopics } from '../../processors/aemo/components.js';
+import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../processors/aemo/types.js';
+import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
+import { coalesce, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
+import { priceLatestView, VIEW_NAMES } from './views.js';
+
+export * from './tables.js';
+export { closeAemoViews, coalesce, refreshGenerationLatest, refreshPrice24h, unknownDuidsTotal } from './view-refresh.js';
+export { priceLatestView, priceVersion, VIEW_NAMES } from './views.js';
+
+async function quietly(view: string, rebuild: () => Promise<void>): Promise<void> {
+  try {
+    await rebuild();
+  } catch (err) {
+    log.error({ view, err: (err as Error).message }, 'rebuilding a whole view failed; the next batch retries');
+  }
+}
+
+export interface AemoSinkOptions {
+  /** Other table names (tests create tables of their own `like` the real ones). */
+  tables?: Partial<AemoTableNames>;
+  /** Redis views: `false` for none; otherwise names (default VIEW_NAMES) of the three views. */
+  views?: false | Partial<Record<keyof typeof VIEW_NAMES, string>>;
+}
+
+export interface AemoSinks {
+  scada: PgSinkComponent<CleanUnitScada>;
+  price: PgSinkComponent<CleanRegionPrice>;
+  interconnector: PgSinkComponent<CleanInterconnectorFlow>;
+  rooftop: PgSinkComponent<CleanRooftopPv>;
+  rooftop5: PgSinkComponent<RooftopPv5Min>;
+  priceLatest?: KeyedViewComponent<CleanRegionPrice>;
+}
+
+export function aemoSinks(clean: AemoCleanTopics, o: AemoSinkOptions = {}): AemoSinks {
+  const t = { ...AEMO_TABLES, ...o.tables };
+  const scada = unitScadaTable(clean.scada, t.scada);
+  const price = regionPriceTable(clean.price, t.price);
+  const sinks: AemoSinks = {
+    scada,
+    price,
+    interconnector: interconnectorFlowTable(clean.interconnector, t.interconnector),
+    rooftop: rooftopPvTable(clean.rooftop, t.rooftop),
+    rooftop5: rooftopPv5MinTable(clean.rooftop5, t.rooftop5),
+  };
+  if (o.views !== false) {
+    const v = { ...VIEW_NAMES, ...(o.views ?? {}) };
+    sinks.priceLatest = priceLatestView(clean.price, v.priceLatest);
+    // Whole views follow their table: rebuilt after each committed batch. A failed rebuild (Redis down, memory guard)
+    // is logged and must not stop the table sink; the next batch's rebuild reads the whole state again and repairs it.
+    const price24h = coalesce(() => refreshPrice24h({ table: t.price, view: v.price24h }));
+    const generation = coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest }));
+    price.afterCommit = () => quietly(v.price24h, price24h);
+    scada.afterCommit = () => quietly(v.generationLatest, generation);
+  }
+  return sinks;
+}
+
+export interface AemoFlowOptions extends AemoNaming, AemoSinkOptions {
+  /** The AEMO source component (producers/aemo/source.ts); it writes all four raw topics. */
+  source?: AnySource;
+}
+
+/** The AEMO lines of the pipeline map: raw -> clean -> tables/views, and clean 30-min rooftop -> 5-min -> table. */
+export function aemoPipelineFlows(raw: AemoRawTopics, o: AemoFlowOptions = {}): { flows: Flow[]; processing: AemoProcessing; sinks: AemoSinks } {
+  const processing = aemoProcessing(raw, o);
+  const sinks = aemoSinks(processing.clean, o);
+  const p = processing.processors;
+  const flows: Flow[] = [
+    { ...(o.source ? { source: o.source } : {}), processor: p.scada, sinks: [sinks.scada] },
+    { processor: p.price, sinks: [sinks.price, ...(sinks.priceLatest ? [sinks.priceLatest] : [])] },
+    { processor: p.interconnector, sinks: [sinks.interconnector] },
+    { processor: p.rooftop, sinks: [sinks.rooftop] },
+    { processor: p.rooftop5, sinks: [sinks.rooftop5] },
+  ];
+  return { flows, processing, sinks };
+}
