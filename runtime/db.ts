@@ -52,3 +52,19 @@ export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
   }
   return applied;
 }
+
+/** Runs `body` in one transaction on a pooled client: commit when it returns, roll back when it throws. */
+export async function withTransaction<T>(body: (client: pg.PoolClient) => Promise<T>, db: pg.Pool = pool()): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const result = await body(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

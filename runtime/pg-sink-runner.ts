@@ -11,7 +11,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
 import { consume, type ConsumeOptions } from './consumer.js';
-import { pool } from './db.js';
+import { pool, withTransaction } from './db.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
 import { metrics } from './metrics.js';
@@ -152,24 +152,16 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           return;
         }
         const values = [...latest.values()];
-        const client = await db.connect();
-        let written: number;
-        try {
-          await client.query('begin');
-          written = await upsertRows(client, sink, values);
+        const written = await withTransaction(async (client) => {
+          const n = await upsertRows(client, sink, values);
           if (sink.touched && values.length) await sink.touched(client, values);
           await client.query(
             `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
              on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
             [groupId, batch.topic, p, next.toString()],
           );
-          await client.query('commit');
-        } catch (err) {
-          await client.query('rollback').catch(() => undefined);
-          throw err;
-        } finally {
-          client.release();
-        }
+          return n;
+        }, db);
         floor.set(p, next);
         if (sink.afterCommit && values.length) await sink.afterCommit(values);
         metrics.recordsOut.inc({ stage }, values.length);

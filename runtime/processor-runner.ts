@@ -5,8 +5,9 @@
 // kafkajs predates KIP-447, so fencing is per input partition: each partition gets its own transactional id
 // (`<group>.<topic>.<partition>`). Whoever owns a partition after a crash or rebalance fences the previous owner's
 // producer and aborts its open transaction when it initialises.
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
+import { partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
@@ -35,7 +36,6 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
   const groupId = o.groupId ?? processorGroup(p.name);
   await o.serde.register(p.output);
   await p.prepare?.();
-  const producers = new Map<number, Promise<Producer>>();
   // Per partition, in this assignment: the group's committed offset, read only after our producer for that partition
   // has initialised. Initialising fences the previous owner and waits for its last transaction to complete, so the
   // committed offset is then final; without this a consumer that joins right after a handover could read the offset
@@ -49,23 +49,8 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
     return off === undefined || Number(off) < 0 ? -1n : BigInt(off);
   };
 
-  const producerFor = (partition: number): Promise<Producer> => {
-    let pr = producers.get(partition);
-    if (!pr) {
-      pr = (async () => {
-        const producer = kafka().producer({
-          transactionalId: `${groupId}.${p.input.name}.${partition}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: 60_000,
-        });
-        await producer.connect();
-        return producer;
-      })();
-      producers.set(partition, pr);
-    }
-    return pr;
-  };
+  const producers = partitionProducers(groupId, p.input.name);
+  const producerFor = (partition: number) => producers.get(partition);
 
   try {
     await consume({
@@ -163,7 +148,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       },
     });
   } finally {
-    await Promise.all([...producers.values()].map(async (pr) => (await pr).disconnect().catch(() => undefined)));
+    await producers.closeAll();
     await admin.disconnect().catch(() => undefined);
   }
 }

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import type { AnySink, Flow, KeyedViewComponent, PgSinkComponent, ProcessorComponent } from './components.js';
 import { consume } from './consumer.js';
-import { pool } from './db.js';
+import { withTransaction } from './db.js';
 import { deadLetterMessage, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
@@ -215,9 +215,7 @@ function scopeText(v: unknown): string {
 /** Upsert (and with a scope, delete what the replay did not produce) in one transaction; returns deleted keys. */
 async function replayIntoTable(sink: PgSinkComponent<unknown>, outputs: OutputRecord<unknown>[], scope: string[] | undefined): Promise<{ written: number; deletedKeys: string[] }> {
   const values = outputs.map((o) => o.value);
-  const client = await pool().connect();
-  try {
-    await client.query('begin');
+  const { written, deletedKeys } = await withTransaction(async (client) => {
     const written = await upsertRows(client, sink, values);
     let deletedKeys: string[] = [];
     if (scope && sink.replaceScope) {
@@ -235,15 +233,10 @@ async function replayIntoTable(sink: PgSinkComponent<unknown>, outputs: OutputRe
     }
     if (sink.touched && values.length) await sink.touched(client, values);
     if (scope && sink.scopeTouched) await sink.scopeTouched(client, scope);
-    await client.query('commit');
-    if (sink.afterCommit && values.length) await sink.afterCommit(values);
     return { written, deletedKeys };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
+  if (sink.afterCommit && values.length) await sink.afterCommit(values);
+  return { written, deletedKeys };
 }
 
 async function replayIntoView(view: KeyedViewComponent<unknown>, outputs: OutputRecord<unknown>[]): Promise<number> {

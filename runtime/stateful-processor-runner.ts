@@ -12,8 +12,9 @@
 //
 // State lives in memory per partition and is dropped on every (re)assignment: kafkajs then resumes each assigned
 // partition from the committed offset, which is exactly where the rebuild must start.
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { StatefulProcessorComponent } from './components.js';
+import { partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, headerText } from './dlq.js';
 import { kafka } from './kafka.js';
@@ -81,7 +82,6 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? statefulGroup(p.name);
   await o.serde.register(p.output);
-  const producers = new Map<number, Promise<Producer>>();
   const partitions = new Map<number, PartitionState<S>>();
   const admin = kafka().admin();
   await admin.connect();
@@ -92,23 +92,8 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
     return { offset, meta: parseCommitMeta(at?.metadata) };
   };
 
-  const producerFor = (partition: number): Promise<Producer> => {
-    let pr = producers.get(partition);
-    if (!pr) {
-      pr = (async () => {
-        const producer = kafka().producer({
-          transactionalId: `${groupId}.${p.input.name}.${partition}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: 60_000,
-        });
-        await producer.connect();
-        return producer;
-      })();
-      producers.set(partition, pr);
-    }
-    return pr;
-  };
+  const producers = partitionProducers(groupId, p.input.name);
+  const producerFor = (partition: number) => producers.get(partition);
 
   try {
     await consume({
@@ -226,7 +211,7 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
       },
     });
   } finally {
-    await Promise.all([...producers.values()].map(async (pr) => (await pr).disconnect().catch(() => undefined)));
+    await producers.closeAll();
     await admin.disconnect().catch(() => undefined);
   }
 }

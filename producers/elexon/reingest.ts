@@ -5,7 +5,7 @@
 // The replay covers the offsets the re-fetch appended rather than the date's whole history on the raw topic:
 // a replay by date would also read earlier fetches, and a row the API has since dropped would come back.
 import type { ProcessorComponent } from '../../runtime/components.js';
-import { pool } from '../../runtime/db.js';
+import { withTransaction } from '../../runtime/db.js';
 import { kafka } from '../../runtime/kafka.js';
 import { runSource } from '../../runtime/producer-runner.js';
 import { replay, type ReplayResult } from '../../runtime/replay.js';
@@ -50,18 +50,10 @@ export async function reingestDate(f: ElexonFlow, serde: Serde, date: string, o:
   const result = await replay({ flow: { processor: onlyDate(f.processor, date), sinks: [f.sink] }, serde, from, to, replace: true, ...(o.progress ? { progress: o.progress } : {}) });
   if (result.produced === 0) {
     // No curtailment on the date any more: a replay owns only the dates it produced, so clear this one here.
-    const client = await pool().connect();
-    try {
-      await client.query('begin');
+    await withTransaction(async (client) => {
       await client.query(`delete from ${ident(f.tables.records)} where settlement_date = $1::date`, [date]);
       await f.sink.scopeTouched(client, [date]);
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
   await f.sink.refreshViews([date]);
   const report = await reconcileDate({ date, topics: f.topics, tables: f.tables, serde, ...(o.expected ? { expected: o.expected } : {}), ...(o.tolerance ? { tolerance: o.tolerance } : {}) });

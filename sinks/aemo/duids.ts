@@ -1,6 +1,7 @@
 // `load aemo-duids FILE`: the DUID registry from a CSV (duid,regionid,fuel[,valid_from,valid_to]). Parsing is pure;
 // loading upserts every row in one transaction. XLSX (AEMO's Registration and Exemption List) is not read: no
 // maintained xlsx library is installed; export the "PU and Scheduled Loads" sheet to CSV first.
+import { withTransaction } from '../../runtime/db.js';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 import { nemToUtc } from '../../producers/aemo/nem-time.js';
@@ -48,10 +49,8 @@ export function parseDuidCsv(text: string | Buffer): RegistryRow[] {
 /** Upserts the rows on (duid, valid_from) in one transaction; returns rows inserted or changed. */
 export async function loadDuids(db: pg.Pool, rows: readonly RegistryRow[], table = 'aemo_duid_registry'): Promise<number> {
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`unsafe SQL identifier: ${table}`);
-  const client = await db.connect();
-  let changed = 0;
-  try {
-    await client.query('begin');
+  return withTransaction(async (client) => {
+    let changed = 0;
     for (const r of rows) {
       const res = await client.query(
         `insert into ${table} (duid, regionid, fuel, valid_from, valid_to) values ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), $5)
@@ -61,12 +60,6 @@ export async function loadDuids(db: pg.Pool, rows: readonly RegistryRow[], table
       );
       changed += res.rowCount ?? 0;
     }
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-  return changed;
+    return changed;
+  }, db);
 }
