@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   pipeline: () => import('./pipeline.js'),
   'aemo-backfill': () => import('./aemo-backfill.js'),
   'upsert-methods': () => import('./upsert-methods.js'),
+  'kafka-clients': () => import('./kafka-clients.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

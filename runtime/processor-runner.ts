@@ -123,7 +123,9 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
               key: r.key,
               value: o.serde.encode(p.output.name, r.value),
               timestamp: String(r.eventTime ?? input.timestamp),
-              headers: { 'source-topic': batch.topic, 'source-offset': `${batch.partition}:${m.offset}`, ...(headers['source-ref'] ? { 'source-ref': headers['source-ref'] } : {}) },
+              // One lineage header (raw topic:partition:offset): kafkajs encodes each header per record, and three of
+              // them cost over a third of the produce rate (bench/PROFILE.md).
+              headers: { source: `${batch.topic}:${batch.partition}:${m.offset}` },
             });
           }
         }
