@@ -172,7 +172,7 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
               key: r.key,
               value: o.serde.encode(p.output.name, r.value),
               timestamp: String(r.eventTime ?? input.timestamp),
-              headers: { 'source-topic': batch.topic, 'source-offset': `${batch.partition}:${m.offset}`, ...(headers['source-ref'] ? { 'source-ref': headers['source-ref'] } : {}) },
+              headers: { source: `${batch.topic}:${batch.partition}:${m.offset}` },
             });
           }
         }
