@@ -1,7 +1,7 @@
 // `topics apply`: create missing topics, bring configs and partition counts of existing ones up to the catalogue,
 // register every Avro schema under its TopicNameStrategy subject. An incompatible schema is refused by the
 // registry and reported with the subject and the reason; the other topics are still applied.
-import kafkajs from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { TopicSpec } from '../schemas/topics.js';
 import { kafka } from './kafka.js';
 import { SchemaRefused, type Serde } from './serde.js';
@@ -30,9 +30,12 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1, configEntries: topicConfig(t) })),
       });
+      // kafkajs's own waitForLeaders gives up on "does not host this topic-partition" while metadata propagates on
+      // a fresh broker; wait here until every new partition has a leader.
+      await waitForLeaders(admin, missing);
       result.created.push(...missing.map((t) => t.name));
     }
     const present = topics.filter((t) => existing.has(t.name));
@@ -59,4 +62,22 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
     }
   }
   return result;
+}
+
+async function waitForLeaders(admin: Admin, topics: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      const ready = topics.every((t) => {
+        const m = meta.topics.find((x) => x.name === t.name);
+        return m !== undefined && m.partitions.length >= t.partitions && m.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs / 1000} s: ${topics.map((t) => t.name).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
