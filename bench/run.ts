@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   'aemo-backfill': () => import('./aemo-backfill.js'),
   'upsert-methods': () => import('./upsert-methods.js'),
   'kafka-clients': () => import('./kafka-clients.js'),
+  'aemo-pipeline': () => import('./aemo-pipeline.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -8,7 +8,8 @@ import { Serde } from '../runtime/serde.js';
 import { formatNem } from '../producers/aemo/nem-time.js';
 import { aemoCleanTopics } from '../processors/aemo/components.js';
 import { loadDuids, parseDuidCsv } from '../sinks/aemo/duids.js';
-import { findGaps, repairPlan, runsOf } from '../sinks/aemo/gaps.js';
+import { findGaps, runsOf, type TableGaps } from '../sinks/aemo/gaps.js';
+import { repairPlan as backfillRepairPlan } from '../producers/aemo/backfill.js';
 import { exportParquet } from '../sinks/aemo/parquet-export.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -66,17 +67,7 @@ export function registerAemo(program: Command): void {
           }
         }
         if (!o.repair) return;
-        const plan = repairPlan(gaps);
-        if (plan.size === 0) {
-          out('nothing to repair');
-          return;
-        }
-        const source = await aemoSourceComponent();
-        const serde = Serde.fromConfig();
-        for (const [day, datasets] of plan) {
-          const r = await runSource(source, { serde, once: true, options: { from: day, to: day, datasets: [...datasets] } });
-          out(`repair ${day} ${[...datasets].join(',')}: ${r.records} records published (process and sink stages pick them up)`);
-        }
+        await repairGaps(gaps, await aemoSourceComponent(), Serde.fromConfig(), out);
       }),
     );
 
@@ -94,4 +85,20 @@ export function registerAemo(program: Command): void {
         out(files.length ? files.map(([f, n]) => `${f}: ${n} rows added or changed`).join('\n') : 'nothing new');
       }),
     );
+}
+
+/**
+ * Re-fetches the days with gaps through the AEMO source (refetch: days a backfill already published are fetched
+ * again); the process and sink stages then fill the tables. Exported so tests run the command's own code.
+ */
+export async function repairGaps(gaps: TableGaps[], source: Parameters<typeof runSource>[0], serde: Serde, print: (line: string) => void): Promise<number> {
+  const runs = backfillRepairPlan(gaps.map((g) => ({ table: g.check.dataset, intervals: g.missing })));
+  if (runs.length === 0) print('nothing to repair');
+  let records = 0;
+  for (const run of runs) {
+    const r = await runSource(source, { serde, once: true, options: run });
+    records += r.records;
+    print(`repair ${run.from} .. ${run.to} ${[...run.datasets].join(',')}: ${r.records} records published (process and sink stages pick them up)`);
+  }
+  return records;
 }

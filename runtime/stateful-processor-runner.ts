@@ -17,7 +17,7 @@ import type { StatefulProcessorComponent } from './components.js';
 import { partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, headerText } from './dlq.js';
-import { kafka } from './kafka.js';
+import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import type { Serde } from './serde.js';
@@ -192,7 +192,7 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
         const partition: { partition: number; offset: string; metadata: string } = { partition: batch.partition, offset: offset.toString(), metadata: JSON.stringify(meta) };
         const tx = await producer.transaction();
         try {
-          if (out.length) await tx.send({ topic: p.output.name, messages: out });
+          for (const part of chunks(out)) await tx.send({ topic: p.output.name, messages: part });
           for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
           await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [partition] }] });
           await tx.commit();

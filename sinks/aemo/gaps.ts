@@ -7,13 +7,14 @@ import { AEMO_TABLES, type AemoTableNames } from './tables.js';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-export type GapDataset = 'scada' | 'dispatchis' | 'rooftop';
+/** What the AEMO source's `datasets` option calls the data that repairs a table. */
+export type GapDataset = 'scada' | 'price' | 'interconnector' | 'rooftop';
 
 export interface GapCheck {
   table: string;
   column: string;
   stepMinutes: number;
-  /** The source dataset that repairs this table (producers/aemo/files.ts AemoDataset). */
+  /** The source dataset that repairs this table (the source's `datasets` option). */
   dataset: GapDataset;
   /** Extra filter so one row kind counts (rooftop: MEASUREMENT, the series everything downstream uses). */
   where?: string;
@@ -22,8 +23,8 @@ export interface GapCheck {
 export function gapChecks(t: AemoTableNames = AEMO_TABLES): GapCheck[] {
   return [
     { table: t.scada, column: 'settlementdate', stepMinutes: 5, dataset: 'scada' },
-    { table: t.price, column: 'settlementdate', stepMinutes: 5, dataset: 'dispatchis', where: 'intervention = 0' },
-    { table: t.interconnector, column: 'settlementdate', stepMinutes: 5, dataset: 'dispatchis', where: 'intervention = 0' },
+    { table: t.price, column: 'settlementdate', stepMinutes: 5, dataset: 'price', where: 'intervention = 0' },
+    { table: t.interconnector, column: 'settlementdate', stepMinutes: 5, dataset: 'interconnector', where: 'intervention = 0' },
     { table: t.rooftop, column: 'interval_datetime', stepMinutes: 30, dataset: 'rooftop', where: "type = 'MEASUREMENT'" },
   ];
 }
