@@ -1,6 +1,8 @@
 // Dead letters: a record that cannot be parsed or normalised is never dropped. It goes to dlq.<topic> with its raw
 // bytes as the value and headers saying why and where it came from.
-import type { Message } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
+import type { Serde } from './serde.js';
+import type { InputMessage } from './types.js';
 import { dlqName } from '../schemas/topics.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
@@ -39,4 +41,18 @@ export function headerText(headers: Record<string, unknown> | undefined): Record
     out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : Array.isArray(v) ? String(v[0]) : String(v);
   }
   return out;
+}
+
+/** A consumed Kafka message as a stage sees it: value decoded with the writer's schema (fetched once per id). */
+export async function decodeInput<V>(serde: Serde, topic: string, partition: number, m: KafkaMessage, headers: Record<string, string>): Promise<InputMessage<V>> {
+  if (!m.value) throw new Error('empty value');
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key?.toString('utf8') ?? null,
+    value: (serde.decodeKnown(m.value) ?? (await serde.decode(m.value))) as V,
+    timestamp: Number(m.timestamp),
+    headers,
+  };
 }

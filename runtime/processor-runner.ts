@@ -9,7 +9,7 @@ import type { Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
 import { partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
-import { deadLetterMessage, headerText } from './dlq.js';
+import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
@@ -93,16 +93,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
             );
           let input: InputMessage<R>;
           try {
-            if (!m.value) throw new Error('empty value');
-            input = {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key?.toString('utf8') ?? null,
-              value: (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as R,
-              timestamp: Number(m.timestamp),
-              headers,
-            };
+            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers);
           } catch (err) {
             fail(`undecodable: ${(err as Error).message}`);
             continue;

@@ -16,7 +16,7 @@ import type { Message } from 'kafkajs';
 import type { StatefulProcessorComponent } from './components.js';
 import { partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
-import { deadLetterMessage, headerText } from './dlq.js';
+import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
@@ -141,15 +141,7 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
           if (!m.value) continue; // a compaction tombstone carries nothing to step
           let input: InputMessage<R>;
           try {
-            input = {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key?.toString('utf8') ?? null,
-              value: (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as R,
-              timestamp: Number(m.timestamp),
-              headers,
-            };
+            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers);
           } catch (err) {
             fail(`undecodable: ${(err as Error).message}`);
             continue;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { writeZip } from '../../../producers/aemo/nemweb-tree.js';
 import type { InputMessage } from '../../../runtime/types.js';
 import { readMms } from '../../../producers/aemo/mms-csv.js';
 import type { MmsRow, MmsSummary } from '../../../producers/aemo/mms-csv.js';
@@ -47,47 +47,8 @@ export async function onlyCsv(name: string): Promise<ParsedCsv> {
   return all[0];
 }
 
-/** A minimal (deflate, no zip64) zip writer: enough to build nested archives for tests. */
-export function makeZip(entries: { name: string; data: Buffer | string }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data);
-    const packed = deflateRawSync(data);
-    const name = Buffer.from(e.name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
-    centrals.push(central, name);
-    offset += local.length + name.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+/** Zips for nested and corrupt-archive tests: the same writer the NEMWEB demo tree uses. */
+export const makeZip = (entries: { name: string; data: Buffer | string }[]): Buffer => writeZip(entries);
 
 export function message<V>(topic: string, value: V, key: string | null = null): InputMessage<V> {
   return { topic, partition: 0, offset: '0', key, value, timestamp: 0, headers: {} };
