@@ -5,6 +5,7 @@
 // Options: --days N (30), --units N (100 DUIDs), --datasets scada,price,interconnector,rooftop, --no-kafka.
 import { randomBytes } from 'node:crypto';
 import { stackUp } from '../infra/stack/index.js';
+import { arg, mb, say, units } from './support.js';
 import { closePool, migrate } from '../runtime/db.js';
 import { runSource } from '../runtime/producer-runner.js';
 import { Serde } from '../runtime/serde.js';
@@ -12,30 +13,16 @@ import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { daysBetween, nextDay, parseWants } from '../producers/aemo/backfill.js';
 import { rooftopWeekStart } from '../producers/aemo/files.js';
-import { DEMO_UNITS, DIR, dailyArchive, intervalEnds, rooftopFile, serveNemweb, writeZip } from '../producers/aemo/nemweb-tree.js';
+import { DIR, dailyArchive, intervalEnds, rooftopFile, serveNemweb, writeZip } from '../producers/aemo/nemweb-tree.js';
 import type { NemwebTree } from '../producers/aemo/nemweb-tree.js';
 import { aemoSource } from '../producers/aemo/source.js';
 import type { AemoOptions } from '../producers/aemo/source.js';
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
 
-/** `n` units cycling through the demo's fuels, named apart (BW01, BW01_2, …). */
-function units(n: number): (typeof DEMO_UNITS)[number][] {
-  return Array.from({ length: n }, (_, i) => {
-    const u = DEMO_UNITS[i % DEMO_UNITS.length]!;
-    const round = Math.floor(i / DEMO_UNITS.length);
-    return round === 0 ? u : { ...u, duid: `${u.duid}_${round + 1}` };
-  });
-}
 
 /** The archive tree of a range: daily SCADA and DISPATCHIS zips, weekly rooftop zips (as builders). */
-function archiveTree(days: string[], unitList: (typeof DEMO_UNITS)[number][]): NemwebTree {
+function archiveTree(days: string[], unitList: ReturnType<typeof units>): NemwebTree {
   const tree: NemwebTree = new Map();
   for (const day of days) {
     const compact = day.replaceAll('-', '');

@@ -6,10 +6,8 @@
 // Options: --units N (500), --day YYYY-MM-DD (2025-11-03).
 // Last line: `aemo-pipeline: <e2e> rec/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline as streamPipeline } from 'node:stream/promises';
-import copyStreams from 'pg-copy-streams';
 import { stackUp } from '../infra/stack/index.js';
+import { arg, copyLines, mb, rate, say, units } from './support.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
 import { runProcessor } from '../runtime/processor-runner.js';
@@ -17,30 +15,15 @@ import { runSource } from '../runtime/producer-runner.js';
 import { Serde } from '../runtime/serde.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
-import { DEMO_UNITS, DIR, dailyArchive, serveNemweb } from '../producers/aemo/nemweb-tree.js';
+import { DIR, dailyArchive, serveNemweb } from '../producers/aemo/nemweb-tree.js';
 import type { NemwebTree } from '../producers/aemo/nemweb-tree.js';
 import { aemoRawTopicSpecs, aemoSource } from '../producers/aemo/source.js';
 import type { AemoOptions } from '../producers/aemo/source.js';
 import { aemoPipelineFlows } from '../sinks/aemo/index.js';
 import type { AemoTableNames } from '../sinks/aemo/index.js';
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
-const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
 
-/** `n` units cycling through the demo's fuels, named apart (BW01, BW01_2, …), as bench/aemo-backfill.ts does. */
-function units(n: number): (typeof DEMO_UNITS)[number][] {
-  return Array.from({ length: n }, (_, i) => {
-    const u = DEMO_UNITS[i % DEMO_UNITS.length]!;
-    const round = Math.floor(i / DEMO_UNITS.length);
-    return round === 0 ? u : { ...u, duid: `${u.duid}_${round + 1}` };
-  });
-}
 
 const countRows = async (table: string): Promise<number> => (await pool().query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 
@@ -53,26 +36,7 @@ async function copyRate(from: string): Promise<{ rows: number; rate: number }> {
   const src = await db.query<{ line: string }>(
     `select concat_ws(E'\\t', settlementdate::text, duid, coalesce(scadavalue::text, '\\N'), coalesce(lastchanged::text, '\\N'), coalesce(settlementdate_nem, '\\N')) as line from ${from}`,
   );
-  const lines = src.rows.map((r) => r.line);
-  function* chunks() {
-    let chunk = '';
-    for (const l of lines) {
-      chunk += `${l}\n`;
-      if (chunk.length > 65536) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk) yield chunk;
-  }
-  const client = await db.connect();
-  const t0 = Date.now();
-  try {
-    await streamPipeline(Readable.from(chunks()), client.query(copyStreams.from(`copy ${table} (${cols}) from stdin`)));
-  } finally {
-    client.release();
-  }
-  const ms = Date.now() - t0;
+  const ms = await copyLines(table, cols, src.rows.map((r) => r.line));
   const rows = await countRows(table);
   await db.query(`drop table ${table}`);
   return { rows, rate: rate(rows, ms) };

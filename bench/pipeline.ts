@@ -3,10 +3,8 @@
 // table. Last line: `pipeline: <e2e> rec/s end-to-end, COPY <c> rows/s, ratio <e2e/c>`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline as streamPipeline } from 'node:stream/promises';
-import copyStreams from 'pg-copy-streams';
 import { stackUp } from '../infra/stack/index.js';
+import { copyLines, rate, say } from './support.js';
 import { repoRoot } from '../infra/stack/proc.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
@@ -17,8 +15,6 @@ import { catalogue } from '../schemas/catalogue.js';
 import { syntheticReading } from '../producers/synthetic/index.js';
 import { buildFlow, type TestFlow } from '../test/support/flow.js';
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
-const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
 async function newFlow(tag: string): Promise<TestFlow> {
   const f = buildFlow(`bench_${tag}_${randomBytes(3).toString('hex')}`);
@@ -44,25 +40,12 @@ async function copyRate(n: number, units: number): Promise<number> {
   await db.query(`create table ${table} (like synthetic_scada including all)`);
   const start = Date.parse('2024-07-31T14:05:00Z');
   function* lines() {
-    let chunk = '';
     for (let i = 0; i < n; i++) {
       const r = syntheticReading(i, units, start);
-      chunk += `${r.duid}\t${new Date(start + Math.floor(i / units) * 300_000).toISOString()}\t${Number(r.scadavalue)}\n`;
-      if (chunk.length > 65536) {
-        yield chunk;
-        chunk = '';
-      }
+      yield `${r.duid}\t${new Date(start + Math.floor(i / units) * 300_000).toISOString()}\t${Number(r.scadavalue)}`;
     }
-    if (chunk) yield chunk;
   }
-  const client = await db.connect();
-  const t0 = Date.now();
-  try {
-    await streamPipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${table} (duid, settlementdate, scadavalue) from stdin`)));
-  } finally {
-    client.release();
-  }
-  const ms = Date.now() - t0;
+  const ms = await copyLines(table, 'duid, settlementdate, scadavalue', lines());
   await db.query(`drop table ${table}`);
   return rate(n, ms);
 }

@@ -1,0 +1,47 @@
+// Helpers the benchmarks share: output, rates, arguments, generated DUIDs, and the plain COPY they compare with.
+import { Readable } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import { DEMO_UNITS } from '../producers/aemo/nemweb-tree.js';
+import { pool } from '../runtime/db.js';
+
+export const say = (s: string) => process.stdout.write(`${s}\n`);
+export const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+export const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+export function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}
+
+/** `n` units cycling through the demo's fuels, named apart (BW01, BW01_2, …). */
+export function units(n: number): (typeof DEMO_UNITS)[number][] {
+  return Array.from({ length: n }, (_, i) => {
+    const u = DEMO_UNITS[i % DEMO_UNITS.length]!;
+    const round = Math.floor(i / DEMO_UNITS.length);
+    return round === 0 ? u : { ...u, duid: `${u.duid}_${round + 1}` };
+  });
+}
+
+/** COPYs tab-separated lines into `table (cols)`; returns the milliseconds the COPY took. */
+export async function copyLines(table: string, cols: string, lines: Iterable<string>): Promise<number> {
+  function* chunks() {
+    let chunk = '';
+    for (const l of lines) {
+      chunk += `${l}\n`;
+      if (chunk.length > 65536) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  const client = await pool().connect();
+  const t0 = Date.now();
+  try {
+    await streamPipeline(Readable.from(chunks()), client.query(copyStreams.from(`copy ${table} (${cols}) from stdin`)));
+  } finally {
+    client.release();
+  }
+  return Date.now() - t0;
+}
