@@ -23,20 +23,11 @@ import { metrics } from './metrics.js';
 import type { Serde } from './serde.js';
 import { isRejection, type InputMessage, type OutputRecord, type Rejection } from './types.js';
 
-/**
- * A stateful processor that can say which input its state still depends on. Without `oldestNeeded` the runner
- * keeps the committed offset at the partition's first offset it ever read (state always rebuilt from the start:
- * correct, but slow on a long topic).
- */
-export interface ResumableStatefulProcessor<R = unknown, C = unknown, S = unknown> extends StatefulProcessorComponent<R, C, S> {
-  /** The oldest input offset (of the partition whose state this is) the state was built from and still needs. */
-  oldestNeeded?: (state: S) => string | undefined;
-}
-
 export interface StatefulRunOptions {
   serde: Serde;
   mode: 'forever' | 'drain';
   groupId?: string;
+  signal?: AbortSignal;
   until?: ConsumeOptions['until'];
   onBatch?: (stats: { read: number; written: number; rejected: number; rebuilt: number }) => void;
 }
@@ -78,7 +69,7 @@ interface PartitionState<S> {
   rebuiltFrom: bigint | undefined;
 }
 
-export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcessor<R, C, S>, o: StatefulRunOptions): Promise<void> {
+export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponent<R, C, S>, o: StatefulRunOptions): Promise<void> {
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? statefulGroup(p.name);
   await o.serde.register(p.output);
@@ -101,6 +92,7 @@ export async function runStatefulProcessor<R, C, S>(p: ResumableStatefulProcesso
       groupId,
       topics: [p.input.name],
       mode: o.mode,
+      signal: o.signal,
       until: o.until,
       autoCommit: false,
       partitionsConcurrently: 3,

@@ -1,7 +1,6 @@
 // The AEMO processing components: four stateless normalisers (raw -> clean) and the stateful 30-min -> 5-min rooftop
 // interpolation. Factories take the raw TopicSpecs as parameters so this module does not depend on the source module.
-import type { ProcessorComponent } from '../../runtime/components.js';
-import type { ResumableStatefulProcessor } from '../../runtime/stateful-processor-runner.js';
+import type { ProcessorComponent, StatefulProcessorComponent } from '../../runtime/components.js';
 import type { InputMessage, OutputRecord, Rejection } from '../../runtime/types.js';
 import { cleanTopic, type TopicSpec } from '../../schemas/topics.js';
 import { CLEAN_INTERCONNECTOR_FLOW_TOPIC, normaliseInterconnectorFlow } from './interconnector-flow.js';
@@ -206,7 +205,7 @@ export function rooftop5MinProcessor(
   input: TopicSpec,
   output: TopicSpec,
   n: AemoNaming & Rooftop5Options = {},
-): ResumableStatefulProcessor<CleanRooftopPv, RooftopPv5Min, Rooftop5State> {
+): StatefulProcessorComponent<CleanRooftopPv, RooftopPv5Min, Rooftop5State> {
   return {
     kind: 'stateful-processor',
     name: componentName('aemo_rooftop_pv_5min', n),
@@ -225,7 +224,7 @@ export interface AemoProcessing {
     price: ProcessorComponent<RawDispatchPrice, CleanRegionPrice>;
     interconnector: ProcessorComponent<RawInterconnectorRes, CleanInterconnectorFlow>;
     rooftop: ProcessorComponent<RawRooftopActual, CleanRooftopPv>;
-    rooftop5: ResumableStatefulProcessor<CleanRooftopPv, RooftopPv5Min, Rooftop5State>;
+    rooftop5: StatefulProcessorComponent<CleanRooftopPv, RooftopPv5Min, Rooftop5State>;
   };
 }
 
