@@ -2,11 +2,11 @@
 // The CLI (`run`, `produce`, `process`, `sink`, `status`, `topics apply`), the catalogue and the README's diagram
 // all come from this list.
 import type { Flow } from './runtime/components.js';
-import { syntheticRawTopic, syntheticSource } from './producers/synthetic/index.js';
-import { syntheticCleanTopic, syntheticProcessor } from './processors/synthetic/index.js';
-import { syntheticLatestView, syntheticTable } from './sinks/synthetic/index.js';
+import { syntheticRawTopic, syntheticSource } from './devkit/synthetic/source.js';
+import { syntheticCleanTopic, syntheticProcessor } from './devkit/synthetic/processor.js';
+import { syntheticLatestView, syntheticTable } from './devkit/synthetic/sinks.js';
 import { aemoFlows } from './producers/aemo/flows.js';
-import { elexonFlows } from './producers/elexon/flows.js';
+import { elexonFlows } from './pipeline/elexon.js';
 
 const synthetic = { raw: syntheticRawTopic(), clean: syntheticCleanTopic() };
 

@@ -13,8 +13,8 @@ import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { daysBetween, nextDay, parseWants } from '../producers/aemo/backfill.js';
 import { rooftopWeekStart } from '../producers/aemo/files.js';
-import { DIR, dailyArchive, intervalEnds, rooftopFile, serveNemweb, writeZip } from '../producers/aemo/nemweb-tree.js';
-import type { NemwebTree } from '../producers/aemo/nemweb-tree.js';
+import { DIR, dailyArchive, intervalEnds, rooftopFile, serveNemweb, writeZip } from '../devkit/aemo/nemweb-tree.js';
+import type { NemwebTree } from '../devkit/aemo/nemweb-tree.js';
 import { aemoSource } from '../producers/aemo/source.js';
 import type { AemoOptions } from '../producers/aemo/source.js';
 

@@ -12,7 +12,7 @@ import { runProcessor } from '../runtime/processor-runner.js';
 import { runSource } from '../runtime/producer-runner.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
-import { syntheticReading } from '../producers/synthetic/index.js';
+import { syntheticReading } from '../devkit/synthetic/source.js';
 import { buildFlow, type TestFlow } from '../test/support/flow.js';
 
 

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { DEMO_UNITS } from '../producers/aemo/nemweb-tree.js';
+import { DEMO_UNITS } from '../devkit/aemo/nemweb-tree.js';
 import { pool } from '../runtime/db.js';
 
 export const say = (s: string) => process.stdout.write(`${s}\n`);

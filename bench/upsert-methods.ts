@@ -7,9 +7,9 @@ import type pg from 'pg';
 import { stackUp } from '../infra/stack/index.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { upsertRows } from '../runtime/pg-sink-runner.js';
-import { syntheticReading } from '../producers/synthetic/index.js';
-import { normaliseScada, syntheticCleanTopic, type CleanScada } from '../processors/synthetic/index.js';
-import { syntheticTable } from '../sinks/synthetic/index.js';
+import { syntheticReading } from '../devkit/synthetic/source.js';
+import { normaliseScada, syntheticCleanTopic, type CleanScada } from '../devkit/synthetic/processor.js';
+import { syntheticTable } from '../devkit/synthetic/sinks.js';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const BATCH = 5000;

@@ -5,12 +5,12 @@ import type { AnySource } from '../runtime/components.js';
 import { closePool, pool } from '../runtime/db.js';
 import { runSource } from '../runtime/producer-runner.js';
 import { Serde } from '../runtime/serde.js';
-import { formatNem } from '../producers/aemo/nem-time.js';
+import { formatNem } from '../schemas/aemo/nem-time.js';
 import { aemoCleanTopics } from '../processors/aemo/components.js';
-import { loadDuids, parseDuidCsv } from '../sinks/aemo/duids.js';
-import { findGaps, runsOf, type TableGaps } from '../sinks/aemo/gaps.js';
+import { loadDuids, parseDuidCsv } from '../ops/aemo/duids.js';
+import { findGaps, runsOf, type TableGaps } from '../ops/aemo/gaps.js';
 import { repairPlan as backfillRepairPlan } from '../producers/aemo/backfill.js';
-import { exportParquet } from '../sinks/aemo/parquet-export.js';
+import { exportParquet } from '../ops/aemo/parquet-export.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 

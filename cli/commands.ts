@@ -10,7 +10,7 @@ import { redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
-import { runDemo } from './demo.js';
+import { runDemo } from '../devkit/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);

@@ -5,13 +5,13 @@ import { closePool, pool } from '../runtime/db.js';
 import { createHttpClient } from '../runtime/http.js';
 import { progressReporter } from '../runtime/progress.js';
 import { Serde } from '../runtime/serde.js';
-import { isSettlementDate } from '../producers/elexon/calendar.js';
-import { elexonFlow } from '../producers/elexon/flows.js';
-import { reingestDate } from '../producers/elexon/reingest.js';
-import { formatReport, type Expected, type ReconcileReport, type Tolerance } from '../processors/elexon/reconcile.js';
+import { isSettlementDate } from '../schemas/elexon/calendar.js';
+import { elexonFlow } from '../pipeline/elexon.js';
+import { reingestDate } from '../ops/elexon/reingest.js';
+import { formatReport, type Expected, type ReconcileReport, type Tolerance } from '../ops/elexon/totals.js';
 import { minerModelsFromEnv } from '../sinks/elexon/bitcoin-store.js';
-import { loadDifficulty, parseDifficultyCsv } from '../sinks/elexon/difficulty.js';
-import { DEFAULT_TOLERANCE, reconcileDate } from '../sinks/elexon/reconcile.js';
+import { loadDifficulty, parseDifficultyCsv } from '../ops/elexon/difficulty.js';
+import { DEFAULT_TOLERANCE, reconcileDate } from '../ops/elexon/reconcile.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 

@@ -1,6 +1,6 @@
 // Every endpoint and knob comes from the environment. A variable that is set names an existing service, and the
 // local stack leaves that service alone; an unset one defaults to the local stack's address.
-import { STACK_PORTS } from '../infra/stack/ports.js';
+import { STACK_PORTS } from './stack-ports.js';
 
 export class ConfigError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { STACK_PORTS } from './ports.js';
+import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { alive, ensureDir, readPid, removeFile, repoRoot, run, stackDir, startDaemon, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
 

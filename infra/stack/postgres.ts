@@ -3,7 +3,7 @@
 import { accessSync, chmodSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { STACK_PORTS } from './ports.js';
+import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { aptInstall, ensureDir, isRoot, readPid, run, stackDir, waitFor } from './proc.js';
 import type { Service } from './service.js';
 

@@ -2,7 +2,7 @@
 // runner's memory guard a real budget to respect (evicting a view's keys would silently corrupt it).
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { STACK_PORTS } from './ports.js';
+import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { aptInstall, ensureDir, readPid, removeFile, run, stackDir, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
 

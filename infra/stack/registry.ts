@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { STACK_PORTS } from './ports.js';
+import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { alive, ensureDir, readPid, removeFile, run, stackDir, startDaemon, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
 

@@ -17,7 +17,7 @@ import type {
   RawRooftopActual,
   RawUnitScada,
   RooftopPv5Min,
-} from './types.js';
+} from '../../schemas/aemo/clean.js';
 import { CLEAN_UNIT_SCADA_TOPIC, normaliseUnitScada } from './unit-scada.js';
 
 export interface AemoRawTopics {

@@ -2,8 +2,8 @@
 // the value, and `normaliser` turns that into a Rejection, so a transform reads as a list of fields.
 import type { InputMessage, OutputRecord, Transform } from '../../runtime/types.js';
 import { reject } from '../../runtime/types.js';
-import { parseNemTime } from '../../producers/aemo/nem-time.js';
-import type { NemTime } from '../../producers/aemo/nem-time.js';
+import { parseNemTime } from '../../schemas/aemo/nem-time.js';
+import type { NemTime } from '../../schemas/aemo/nem-time.js';
 
 export class FieldError extends Error {
   override name = 'FieldError';

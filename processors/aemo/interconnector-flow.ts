@@ -1,8 +1,8 @@
 // raw.aemo.interconnector -> clean.aemo.interconnector_flow. Empty flows/limits stay null (the legacy reference turned
 // them into 0, which reads as a real zero flow).
-import type { RawInterconnectorRes } from '../../producers/aemo/types.js';
+import type { RawInterconnectorRes } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredInteger, requiredText, requiredTime } from './fields.js';
-import type { CleanInterconnectorFlow } from './types.js';
+import type { CleanInterconnectorFlow } from '../../schemas/aemo/clean.js';
 
 export const CLEAN_INTERCONNECTOR_FLOW_TOPIC = 'clean.aemo.interconnector_flow';
 

@@ -1,8 +1,8 @@
 // raw.aemo.dispatch_price -> clean.aemo.region_price. Intervention rows (INTERVENTION=1) are kept next to the market
 // rows (0) with the flag in the key; readers wanting the market price filter intervention = 0.
-import type { RawDispatchPrice } from '../../producers/aemo/types.js';
+import type { RawDispatchPrice } from '../../schemas/aemo/raw.js';
 import { decimal, integer, normaliser, optionalTime, requiredDecimal, requiredInteger, requiredText, requiredTime } from './fields.js';
-import type { CleanRegionPrice } from './types.js';
+import type { CleanRegionPrice } from '../../schemas/aemo/clean.js';
 
 export const CLEAN_REGION_PRICE_TOPIC = 'clean.aemo.region_price';
 

@@ -11,8 +11,8 @@
 // - A re-sent interval replaces the stored one unless its LASTCHANGED is older (a backfill replaying an old file must
 //   not undo a newer restatement); an unchanged value emits nothing.
 import type { OutputRecord } from '../../runtime/types.js';
-import { formatNem } from '../../producers/aemo/nem-time.js';
-import type { CleanRooftopPv, RooftopPv5Min } from './types.js';
+import { formatNem } from '../../schemas/aemo/nem-time.js';
+import type { CleanRooftopPv, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 
 export const ROOFTOP_PV_5MIN_TOPIC = 'clean.aemo.rooftop_pv_5min';
 

@@ -1,7 +1,7 @@
 // raw.aemo.rooftop_actual -> clean.aemo.rooftop_pv (30-min, both TYPEs, sub-regions as their own regions).
-import type { RawRooftopActual } from '../../producers/aemo/types.js';
+import type { RawRooftopActual } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredText, requiredTime } from './fields.js';
-import type { CleanRooftopPv } from './types.js';
+import type { CleanRooftopPv } from '../../schemas/aemo/clean.js';
 
 export const CLEAN_ROOFTOP_PV_TOPIC = 'clean.aemo.rooftop_pv';
 

@@ -1,7 +1,7 @@
 // raw.aemo.unit_scada -> clean.aemo.unit_scada.
-import type { RawUnitScada } from '../../producers/aemo/types.js';
+import type { RawUnitScada } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredText, requiredTime } from './fields.js';
-import type { CleanUnitScada } from './types.js';
+import type { CleanUnitScada } from '../../schemas/aemo/clean.js';
 
 export const CLEAN_UNIT_SCADA_TOPIC = 'clean.aemo.unit_scada';
 

@@ -1,7 +1,7 @@
 // BMU reference lookups for the curtailment processor.
 
 import type { BmUnit } from '../../producers/elexon/api.js';
-import type { BmuInfo, BmuLookup } from './types.js';
+import type { BmuInfo, BmuLookup } from '../../schemas/elexon/clean.js';
 
 export function bmuInfo(unit: BmUnit): BmuInfo {
   const capacity = unit.generationCapacity === null ? NaN : Number(unit.generationCapacity);

@@ -7,10 +7,10 @@ import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
 import { Serde } from '../../runtime/serde.js';
 import type { RawStackValue } from '../../producers/elexon/api.js';
-import { elexonTopics, type ElexonTopics } from '../../producers/elexon/topics.js';
+import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
 import { makeCurtailmentTransform } from './curtailment.js';
 import { loadBmuReference } from './reference.js';
-import type { BmuLookup, CurtailmentValue } from './types.js';
+import type { BmuLookup, CurtailmentValue } from '../../schemas/elexon/clean.js';
 
 export const unknownBmuRows = new client.Counter({
   name: 'gridstream_elexon_unknown_bmu_rows_total',

@@ -7,7 +7,7 @@ import { log } from '../../runtime/log.js';
 import type { Serde } from '../../runtime/serde.js';
 import { parseBmUnit, parseBmuMapping, type BmUnit } from '../../producers/elexon/api.js';
 import { makeBmuLookup } from './bmu.js';
-import type { BmuLookup } from './types.js';
+import type { BmuLookup } from '../../schemas/elexon/clean.js';
 
 export interface BmuReference {
   lookup: BmuLookup;

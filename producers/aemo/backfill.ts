@@ -2,7 +2,7 @@
 // Pure: no I/O. source.ts fetches and reads the units planned here.
 import { archiveUrl, chooseArchive, currentDirUrl, mmsdmTables, mmsdmUrl, monthOf } from './files.js';
 import type { AemoDataset, ArchiveChoice } from './files.js';
-import { nemDay } from './nem-time.js';
+import { nemDay } from '../../schemas/aemo/nem-time.js';
 import { RAW_TOPICS } from './records.js';
 import type { AemoRawTopic } from './records.js';
 

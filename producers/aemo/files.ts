@@ -1,6 +1,6 @@
 // What NEMWEB file names mean and where each dataset lives: pure string work, no I/O.
-import { formatNem, nemDay, nemToUtc } from './nem-time.js';
-import type { NemTime } from './nem-time.js';
+import { formatNem, nemDay, nemToUtc } from '../../schemas/aemo/nem-time.js';
+import type { NemTime } from '../../schemas/aemo/nem-time.js';
 
 export const NEMWEB = 'https://nemweb.com.au';
 

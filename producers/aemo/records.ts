@@ -2,8 +2,8 @@
 // derived here, so a replay from the raw topic sees exactly what AEMO published.
 import type { RawRecord } from '../../runtime/types.js';
 import type { MmsRow, MmsTable } from './mms-csv.js';
-import { parseNemTime } from './nem-time.js';
-import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from './types.js';
+import { parseNemTime } from '../../schemas/aemo/nem-time.js';
+import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from '../../schemas/aemo/raw.js';
 
 export const RAW_TOPICS = {
   unitScada: 'raw.aemo.unit_scada',

@@ -17,10 +17,10 @@ import type { AemoDataset, AemoFileName } from './files.js';
 import { fileNameOf, parseListing } from './listing.js';
 import { parseMms, readMms, truncation } from './mms-csv.js';
 import type { MmsRow } from './mms-csv.js';
-import { formatNem } from './nem-time.js';
+import { formatNem } from '../../schemas/aemo/nem-time.js';
 import { toRawRecord } from './records.js';
 import type { AemoRawTopic } from './records.js';
-import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from './types.js';
+import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from '../../schemas/aemo/raw.js';
 import { CorruptZipError, zipCsvs } from './zip.js';
 
 export type AemoRawValue = RawUnitScada | RawDispatchPrice | RawInterconnectorRes | RawRooftopActual;

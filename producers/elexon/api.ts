@@ -3,7 +3,7 @@
 // as the API sent it (absent fields become null), so the raw topics can be replayed through a changed processor.
 
 import type { RawRecord } from '../../runtime/types.js';
-import { isSettlementDate, periodStartUtc, settlementPeriods } from './calendar.js';
+import { isSettlementDate, periodStartUtc, settlementPeriods } from '../../schemas/elexon/calendar.js';
 
 export const ELEXON_BASE_URL = 'https://data.elexon.co.uk/bmrs/api/v1';
 

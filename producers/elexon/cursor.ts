@@ -1,5 +1,5 @@
 // The Elexon source's cursor and the date arithmetic it needs. Pure: no I/O, `now` is passed in.
-import { periodOf, settlementPeriods, type SettlementPeriodRef } from './calendar.js';
+import { periodOf, settlementPeriods, type SettlementPeriodRef } from '../../schemas/elexon/calendar.js';
 
 /** A fetched stack response's fingerprint: a hash of the body and the server's ETag when it sent one. */
 export interface SlotSeen {

@@ -27,7 +27,7 @@ import {
   type RawStackValue,
   type StackSide,
 } from './api.js';
-import { periodOf, periodsBetween, settlementPeriods, type SettlementPeriodRef } from './calendar.js';
+import { periodOf, periodsBetween, settlementPeriods, type SettlementPeriodRef } from '../../schemas/elexon/calendar.js';
 import {
   comparePeriods,
   latestSettled,
@@ -39,7 +39,7 @@ import {
   type ElexonCursor,
   type SlotSeen,
 } from './cursor.js';
-import { elexonTopics, type ElexonTopics } from './topics.js';
+import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
 
 export type ElexonRawValue = RawStackValue | BmUnit;
 

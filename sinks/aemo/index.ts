@@ -2,7 +2,7 @@
 import { log } from '../../runtime/log.js';
 import type { AnySource, Flow, KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
 import { aemoProcessing, type AemoCleanTopics, type AemoNaming, type AemoProcessing, type AemoRawTopics } from '../../processors/aemo/components.js';
-import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../processors/aemo/types.js';
+import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
 import { coalesce, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
 import { priceLatestView, VIEW_NAMES } from './views.js';

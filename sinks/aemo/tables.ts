@@ -2,7 +2,7 @@
 // restatement with a later LASTCHANGED replaces the stored row and a replay of an older file does not.
 import type { PgSinkComponent } from '../../runtime/components.js';
 import type { TopicSpec } from '../../schemas/topics.js';
-import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../processors/aemo/types.js';
+import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 
 /** Table names; tests point the sinks at tables of their own created `like` these. */
 export interface AemoTableNames {

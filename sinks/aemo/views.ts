@@ -3,7 +3,7 @@
 import type { KeyedViewComponent } from '../../runtime/components.js';
 import { viewKey } from '../../runtime/redis-views.js';
 import type { TopicSpec } from '../../schemas/topics.js';
-import type { CleanRegionPrice } from '../../processors/aemo/types.js';
+import type { CleanRegionPrice } from '../../schemas/aemo/clean.js';
 import { unitAt, type DuidEntry } from './fuel.js';
 
 export const VIEW_NAMES = {

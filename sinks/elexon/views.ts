@@ -4,7 +4,7 @@
 // after the commit, keeps the view equal to the tables, and a reader gets one consistent JSON document.
 import type pg from 'pg';
 import { publishWholeView, readWholeView, redisClient } from '../../runtime/redis-views.js';
-import { periodOf } from '../../producers/elexon/calendar.js';
+import { periodOf } from '../../schemas/elexon/calendar.js';
 import { addDays } from '../../producers/elexon/cursor.js';
 import { ident, type ElexonTables } from './tables.js';
 

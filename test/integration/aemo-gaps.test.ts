@@ -19,9 +19,9 @@ import { catalogue } from '../../schemas/catalogue.js';
 import { aemoRawTopicSpecs, aemoSource } from '../../producers/aemo/source.js';
 import { aemoPipelineFlows } from '../../sinks/aemo/index.js';
 import type { AemoTableNames } from '../../sinks/aemo/index.js';
-import { findGaps, gapChecks, repairPlan } from '../../sinks/aemo/gaps.js';
+import { findGaps, gapChecks, repairPlan } from '../../ops/aemo/gaps.js';
 import { repairGaps } from '../../cli/aemo.js';
-import type { TableGaps } from '../../sinks/aemo/gaps.js';
+import type { TableGaps } from '../../ops/aemo/gaps.js';
 import { startFixtureNemweb } from '../support/nemweb-server.js';
 import type { FixtureNemweb } from '../support/nemweb-server.js';
 

@@ -21,8 +21,8 @@ import { normaliseInterconnectorFlow } from '../../processors/aemo/interconnecto
 import { normaliseRegionPrice } from '../../processors/aemo/region-price.js';
 import { normaliseRooftopPv } from '../../processors/aemo/rooftop-pv.js';
 import { normaliseUnitScada } from '../../processors/aemo/unit-scada.js';
-import type { CleanRooftopPv } from '../../processors/aemo/types.js';
-import { exportParquet } from '../../sinks/aemo/parquet-export.js';
+import type { CleanRooftopPv } from '../../schemas/aemo/clean.js';
+import { exportParquet } from '../../ops/aemo/parquet-export.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/aemo/', import.meta.url));
 const id = `t_aemopq_${randomBytes(3).toString('hex')}`;

@@ -19,12 +19,12 @@ import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
 import { rawTopic, type TopicSpec } from '../../schemas/topics.js';
 import { parseMms, readMms, type MmsRow } from '../../producers/aemo/mms-csv.js';
-import { parseNemTime } from '../../producers/aemo/nem-time.js';
+import { parseNemTime } from '../../schemas/aemo/nem-time.js';
 import { toRawRecords, type AemoRawRecord } from '../../producers/aemo/records.js';
 import { zipCsvs } from '../../producers/aemo/zip.js';
 import type { RawRecord } from '../../runtime/types.js';
 import { interpolateSeries } from '../../processors/aemo/rooftop-interpolation.js';
-import type { CleanRooftopPv } from '../../processors/aemo/types.js';
+import type { CleanRooftopPv } from '../../schemas/aemo/clean.js';
 import { aemoPipelineFlows, closeAemoViews, type AemoSinks } from '../../sinks/aemo/index.js';
 import type { AemoProcessing } from '../../processors/aemo/components.js';
 

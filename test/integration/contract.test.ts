@@ -9,7 +9,7 @@ import { Serde } from '../../runtime/serde.js';
 import { runStages } from '../../runtime/stages.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
-import { demoParts } from '../../cli/demo.js';
+import { demoParts } from '../../devkit/demo.js';
 
 const clean = catalogue(pipeline).filter((t) => t.name.startsWith('clean.'));
 

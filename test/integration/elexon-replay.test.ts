@@ -8,10 +8,10 @@ import { processorGroup, runProcessor } from '../../runtime/processor-runner.js'
 import { runPgSink, sinkGroup } from '../../runtime/pg-sink-runner.js';
 import { runSource } from '../../runtime/producer-runner.js';
 import { replay } from '../../runtime/replay.js';
-import { periodOf } from '../../producers/elexon/calendar.js';
-import { reingestDate } from '../../producers/elexon/reingest.js';
-import { formatReport } from '../../processors/elexon/reconcile.js';
-import { reconcileDate } from '../../sinks/elexon/reconcile.js';
+import { periodOf } from '../../schemas/elexon/calendar.js';
+import { reingestDate } from '../../ops/elexon/reingest.js';
+import { formatReport } from '../../ops/elexon/totals.js';
+import { reconcileDate } from '../../ops/elexon/reconcile.js';
 import { curtailEveryPeriod, dumpElexonTables, elexonTestFlow, type ElexonApiDouble, type ElexonTestFlow, startElexonApiDouble } from '../support/elexon-api-double.js';
 
 const NORMAL = '2025-06-15';

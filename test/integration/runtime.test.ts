@@ -7,7 +7,7 @@ import { runPgSink } from '../../runtime/pg-sink-runner.js';
 import { runProcessor } from '../../runtime/processor-runner.js';
 import { runSource } from '../../runtime/producer-runner.js';
 import { redisClient, runKeyedView } from '../../runtime/redis-views.js';
-import { syntheticReading } from '../../producers/synthetic/index.js';
+import { syntheticReading } from '../../devkit/synthetic/source.js';
 import { testFlow, type TestFlow } from '../support/flow.js';
 import { expectedReadings, tableDump } from '../support/expect.js';
 

@@ -1,7 +1,7 @@
 // `stack up` is idempotent: run twice, it reuses what answers and leaves exactly one process per service.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { STACK_PORTS } from '../../infra/stack/ports.js';
+import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { repoRoot } from '../../infra/stack/proc.js';
 
 /** The pids listening on a TCP port of 127.0.0.1 (from `ss`, so it does not matter which checkout started them). */

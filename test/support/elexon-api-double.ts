@@ -6,13 +6,13 @@ import { pool } from '../../runtime/db.js';
 import { Serde } from '../../runtime/serde.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
-import { elexonFlow, type ElexonFlow } from '../../producers/elexon/flows.js';
+import { elexonFlow, type ElexonFlow } from '../../pipeline/elexon.js';
 import { createElexonTables, ident, type ElexonTables } from '../../sinks/elexon/tables.js';
 
-import { GENERATOR_WIND_IDS, generateDay, type ElexonApiDouble } from '../../producers/elexon/api-double.js';
+import { GENERATOR_WIND_IDS, generateDay, type ElexonApiDouble } from '../../devkit/elexon/api-double.js';
 import type { StackElement } from '../../producers/elexon/api.js';
 
-export * from '../../producers/elexon/api-double.js';
+export * from '../../devkit/elexon/api-double.js';
 
 /**
  * Makes sure every period of a date has at least one curtailment row (a wind bid, SO-flagged): the generator

@@ -1,6 +1,6 @@
 // Expected outcomes computed independently of the pipeline, and table dumps to compare against them.
 import { pool } from '../../runtime/db.js';
-import { syntheticReading } from '../../producers/synthetic/index.js';
+import { syntheticReading } from '../../devkit/synthetic/source.js';
 
 export interface Reading {
   duid: string;

@@ -5,9 +5,9 @@ import { pool } from '../../runtime/db.js';
 import { Serde } from '../../runtime/serde.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
-import { syntheticRawTopic, syntheticSource, type RawScada, type SyntheticCursor, type SyntheticOptions } from '../../producers/synthetic/index.js';
-import { syntheticCleanTopic, syntheticProcessor, type CleanScada } from '../../processors/synthetic/index.js';
-import { syntheticLatestView, syntheticTable } from '../../sinks/synthetic/index.js';
+import { syntheticRawTopic, syntheticSource, type RawScada, type SyntheticCursor, type SyntheticOptions } from '../../devkit/synthetic/source.js';
+import { syntheticCleanTopic, syntheticProcessor, type CleanScada } from '../../devkit/synthetic/processor.js';
+import { syntheticLatestView, syntheticTable } from '../../devkit/synthetic/sinks.js';
 
 export interface TestFlow {
   id: string;

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIR, mmsdmDir, rooftopFile, serveNemweb, writeZip } from '../../producers/aemo/nemweb-tree.js';
-import type { NemwebServer, NemwebTree, ServeOptions } from '../../producers/aemo/nemweb-tree.js';
+import { DIR, mmsdmDir, rooftopFile, serveNemweb, writeZip } from '../../devkit/aemo/nemweb-tree.js';
+import type { NemwebServer, NemwebTree, ServeOptions } from '../../devkit/aemo/nemweb-tree.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/aemo/', import.meta.url));
 

@@ -6,9 +6,9 @@ import { copyText, upsertSql } from '../../runtime/pg-sink-runner.js';
 import { withinBudget } from '../../runtime/redis-views.js';
 import { catalogue } from '../../schemas/catalogue.js';
 import { pipeline } from '../../pipeline.js';
-import { nemToUtc, normaliseScada } from '../../processors/synthetic/index.js';
-import { syntheticTable } from '../../sinks/synthetic/index.js';
-import { syntheticCleanTopic } from '../../processors/synthetic/index.js';
+import { nemToUtc, normaliseScada } from '../../devkit/synthetic/processor.js';
+import { syntheticTable } from '../../devkit/synthetic/sinks.js';
+import { syntheticCleanTopic } from '../../devkit/synthetic/processor.js';
 import { isRejection } from '../../runtime/types.js';
 
 describe('configuration', () => {

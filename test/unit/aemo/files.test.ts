@@ -3,7 +3,7 @@ import {
   archiveUrl, chooseArchive, currentDirUrl, datasetOf, intervalOf, mmsdmFileName, mmsdmUrl, mmsdmUrls, parseFileName,
   rooftopWeekStart,
 } from '../../../producers/aemo/files.js';
-import { nemToUtc } from '../../../producers/aemo/nem-time.js';
+import { nemToUtc } from '../../../schemas/aemo/nem-time.js';
 import { ZIPS } from './helpers.js';
 
 describe('file names', () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeZip } from '../../../producers/aemo/nemweb-tree.js';
+import { writeZip } from '../../../devkit/aemo/nemweb-tree.js';
 import type { InputMessage } from '../../../runtime/types.js';
 import { readMms } from '../../../producers/aemo/mms-csv.js';
 import type { MmsRow, MmsSummary } from '../../../producers/aemo/mms-csv.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNem, nemDay, nemToUtc, parseNemTime } from '../../../producers/aemo/nem-time.js';
+import { formatNem, nemDay, nemToUtc, parseNemTime } from '../../../schemas/aemo/nem-time.js';
 
 describe('NEM time (fixed UTC+10)', () => {
   it('converts a quoted live timestamp to UTC ten hours earlier', () => {

@@ -4,7 +4,7 @@ import type { OutputRecord, Rejection } from '../../../runtime/types.js';
 import { parseMms } from '../../../producers/aemo/mms-csv.js';
 import { toRawRecords } from '../../../producers/aemo/records.js';
 import type { AemoRawRecord } from '../../../producers/aemo/records.js';
-import type { RawUnitScada } from '../../../producers/aemo/types.js';
+import type { RawUnitScada } from '../../../schemas/aemo/raw.js';
 import { decimal, FieldError, integer } from '../../../processors/aemo/fields.js';
 import { normaliseInterconnectorFlow } from '../../../processors/aemo/interconnector-flow.js';
 import { normaliseRegionPrice } from '../../../processors/aemo/region-price.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNem, nemToUtc } from '../../../producers/aemo/nem-time.js';
+import { formatNem, nemToUtc } from '../../../schemas/aemo/nem-time.js';
 import { toRawRecords } from '../../../producers/aemo/records.js';
 import { isRejection } from '../../../runtime/types.js';
 import { normaliseRooftopPv } from '../../../processors/aemo/rooftop-pv.js';
@@ -7,7 +7,7 @@ import {
   emptyRooftopState, interpolateSeries, rooftop5MinRecord, rooftopStep,
 } from '../../../processors/aemo/rooftop-interpolation.js';
 import type { RooftopState } from '../../../processors/aemo/rooftop-interpolation.js';
-import type { CleanRooftopPv, RooftopPv5Min } from '../../../processors/aemo/types.js';
+import type { CleanRooftopPv, RooftopPv5Min } from '../../../schemas/aemo/clean.js';
 import { message, onlyCsv, ZIPS } from './helpers.js';
 
 const T0 = nemToUtc(2025, 12, 27, 12, 0);

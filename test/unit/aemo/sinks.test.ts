@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { InputMessage } from '../../../runtime/types.js';
 import { commitOffset, parseCommitMeta } from '../../../runtime/stateful-processor-runner.js';
 import { emptyRooftop5State, rooftop5OldestNeeded, rooftop5Step, type Rooftop5State } from '../../../processors/aemo/components.js';
-import type { CleanRooftopPv, RooftopPv5Min } from '../../../processors/aemo/types.js';
-import { parseNemTime } from '../../../producers/aemo/nem-time.js';
+import type { CleanRooftopPv, RooftopPv5Min } from '../../../schemas/aemo/clean.js';
+import { parseNemTime } from '../../../schemas/aemo/nem-time.js';
 import { guessFuel, guessRegion, unitAt } from '../../../sinks/aemo/fuel.js';
-import { parseDuidCsv } from '../../../sinks/aemo/duids.js';
-import { dayOfIntervalEnd, missingIntervals, nemDayRange, repairPlan, runsOf, type TableGaps } from '../../../sinks/aemo/gaps.js';
-import { flowRow, genRow, GEN_OUTPUT, mergeRooftop, mergeRows, nemWallClock, ROOFTOP_SOLAR, sortedRows, spotRow, type Row } from '../../../sinks/aemo/parquet.js';
+import { parseDuidCsv } from '../../../ops/aemo/duids.js';
+import { dayOfIntervalEnd, missingIntervals, nemDayRange, repairPlan, runsOf, type TableGaps } from '../../../ops/aemo/gaps.js';
+import { flowRow, genRow, GEN_OUTPUT, mergeRooftop, mergeRows, nemWallClock, ROOFTOP_SOLAR, sortedRows, spotRow, type Row } from '../../../ops/aemo/parquet.js';
 import { generationPayload, pickInterval, priceSeriesPayload, priceVersion } from '../../../sinks/aemo/views.js';
 
 const utc = (nem: string) => parseNemTime(nem)!.utc;

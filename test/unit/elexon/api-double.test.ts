@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStackElement, parseStackResponse, stackUrl, toRawRecord, bmUnitsUrl, parseBmUnit } from '../../../producers/elexon/api.js';
 import type { BmUnit, StackElement } from '../../../producers/elexon/api.js';
-import { periodStartUtc, settlementPeriods } from '../../../producers/elexon/calendar.js';
+import { periodStartUtc, settlementPeriods } from '../../../schemas/elexon/calendar.js';
 import { makeBmuLookup } from '../../../processors/elexon/bmu.js';
 import { makeCurtailmentTransform } from '../../../processors/elexon/curtailment.js';
 import { isRejection } from '../../../runtime/types.js';

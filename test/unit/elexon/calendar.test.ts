@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datesBetween, periodOf, periodStartUtc, periodsBetween, settlementPeriods } from '../../../producers/elexon/calendar.js';
+import { datesBetween, periodOf, periodStartUtc, periodsBetween, settlementPeriods } from '../../../schemas/elexon/calendar.js';
 
 const iso = (d: Date): string => d.toISOString().replace('.000Z', 'Z');
 

@@ -6,7 +6,7 @@ import { parseBmuMapping, toRawRecord } from '../../../producers/elexon/api.js';
 import type { BmUnit, RawStackValue, StackElement, StackSide } from '../../../producers/elexon/api.js';
 import { makeBmuLookup } from '../../../processors/elexon/bmu.js';
 import { checkStackRow, classify, makeCurtailmentTransform } from '../../../processors/elexon/curtailment.js';
-import type { CurtailmentValue } from '../../../processors/elexon/types.js';
+import type { CurtailmentValue } from '../../../schemas/elexon/clean.js';
 
 const fixture = parseBmuMapping(readFileSync(new URL('../../../../shared/fixtures/elexon/bmuMapping.json', import.meta.url), 'utf8'));
 const drax: BmUnit = { elexonBmUnit: 'T_DRAXX-1', nationalGridBmUnit: 'DRAXX-1', bmUnitName: 'Drax 1', fuelType: 'BIOMASS', leadPartyName: 'Drax Power Ltd', generationCapacity: '645.000' };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RawStackValue } from '../../../producers/elexon/api.js';
 import { makeBmuLookup } from '../../../processors/elexon/bmu.js';
-import { formatReport, latestFetchRows, rawTotals, reconcile, type RawStackMessage } from '../../../processors/elexon/reconcile.js';
-import { parseDifficultyCsv } from '../../../sinks/elexon/difficulty.js';
+import { formatReport, latestFetchRows, rawTotals, reconcile, type RawStackMessage } from '../../../ops/elexon/totals.js';
+import { parseDifficultyCsv } from '../../../ops/elexon/difficulty.js';
 
 // Rows built from the documented element shape (no real response is public).
 const row = (period: number, seq: number, volume: number, over: Partial<RawStackValue> = {}): RawStackValue => ({

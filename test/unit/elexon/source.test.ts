@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackElement } from '../../../producers/elexon/api.js';
 import type { ElexonCursor } from '../../../producers/elexon/cursor.js';
 import { elexonSourceComponent, FETCH_HEADER, type ElexonRawValue, type ElexonSourceOptions } from '../../../producers/elexon/source.js';
-import { elexonTopics } from '../../../producers/elexon/topics.js';
+import { elexonTopics } from '../../../schemas/elexon/topics.js';
 import type { SourceBatch } from '../../../runtime/types.js';
 import { generateDay, startElexonApiDouble, type ElexonApiDouble } from '../../support/elexon-api-double.js';
 

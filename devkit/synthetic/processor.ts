@@ -2,7 +2,7 @@
 import { cleanTopic, type TopicSpec } from '../../schemas/topics.js';
 import type { ProcessorComponent } from '../../runtime/components.js';
 import { reject, type Transform } from '../../runtime/types.js';
-import type { RawScada } from '../../producers/synthetic/index.js';
+import type { RawScada } from './source.js';
 
 export interface CleanScada {
   duid: string;

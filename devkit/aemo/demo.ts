@@ -1,6 +1,6 @@
 // The AEMO part of `gridstream demo`: a generated day of NEMWEB files (nemweb-tree.ts) served on 127.0.0.1, the AEMO
 // source pointed at it through AEMO_BASE_URL, and afterwards the row counts of the AEMO tables.
-import type { DemoPart } from '../../cli/demo.js';
+import type { DemoPart } from '../demo.js';
 import { pool } from '../../runtime/db.js';
 import { generatedDayTree, serveNemweb } from './nemweb-tree.js';
 

@@ -2,10 +2,10 @@
 // same definition the processor uses, compared with what Postgres holds and with expected figures a person
 // supplies. The I/O (reading the topic and the tables) is in sinks/elexon/reconcile.ts.
 import type { RawStackValue } from '../../producers/elexon/api.js';
-import { settlementPeriods } from '../../producers/elexon/calendar.js';
+import { settlementPeriods } from '../../schemas/elexon/calendar.js';
 import { isRejection } from '../../runtime/types.js';
-import { checkStackRow, classify } from './curtailment.js';
-import type { BmuLookup } from './types.js';
+import { checkStackRow, classify } from '../../processors/elexon/curtailment.js';
+import type { BmuLookup } from '../../schemas/elexon/clean.js';
 
 export interface RawStackMessage {
   key: string | null;

@@ -1,8 +1,8 @@
 // Gap detection for the AEMO tables: which expected interval ends (5-min dispatch, 30-min rooftop) have no row. The
 // expected grid is computed here (pure); the tables are only asked which instants they hold.
 import type pg from 'pg';
-import { nemToUtc, nemDay } from '../../producers/aemo/nem-time.js';
-import { AEMO_TABLES, type AemoTableNames } from './tables.js';
+import { nemToUtc, nemDay } from '../../schemas/aemo/nem-time.js';
+import { AEMO_TABLES, type AemoTableNames } from '../../sinks/aemo/tables.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -8,8 +8,8 @@ import { redisClient, viewKey } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
-import { startElexonDemo } from '../producers/elexon/demo.js';
-import { startAemoDemo } from '../producers/aemo/demo.js';
+import { startElexonDemo } from './elexon/demo.js';
+import { startAemoDemo } from './aemo/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 

@@ -4,7 +4,7 @@
 // Layout, exactly as the reference wrote it: settlementdate is a timestamp WITHOUT zone holding the NEM wall clock
 // (UTC+10: 2025-12-27 00:05 for the interval ending then), ids are strings and values float64. We store it as the
 // NEM wall-clock instant in a TIMESTAMP_MILLIS column (legacy converted type, which pandas/pyarrow read as naive).
-import type { CleanInterconnectorFlow, CleanRegionPrice, CleanUnitScada, RooftopPv5Min } from '../../processors/aemo/types.js';
+import type { CleanInterconnectorFlow, CleanRegionPrice, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 
 const NEM_OFFSET_MS = 10 * 3600_000;
 

@@ -2,7 +2,7 @@
 import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
 import { viewKey } from '../../runtime/redis-views.js';
 import type { TopicSpec } from '../../schemas/topics.js';
-import type { CleanScada } from '../../processors/synthetic/index.js';
+import type { CleanScada } from './processor.js';
 
 export function syntheticTable(topic: TopicSpec, table = 'synthetic_scada', name = 'synthetic_scada'): PgSinkComponent<CleanScada> {
   return {

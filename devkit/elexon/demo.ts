@@ -2,16 +2,16 @@
 // documented shape; the real BMU fixture as reference data), backfills a normal day and the 50-period autumn
 // clock-change day through the pipeline, prints the curtailment totals, then replays one date with --replace and
 // prints its reconciliation table.
-import type { DemoPart } from '../../cli/demo.js';
+import type { DemoPart } from '../demo.js';
 import { pool } from '../../runtime/db.js';
 import { replay } from '../../runtime/replay.js';
 import { Serde } from '../../runtime/serde.js';
-import { formatReport } from '../../processors/elexon/reconcile.js';
-import { reconcileDate } from '../../sinks/elexon/reconcile.js';
+import { formatReport } from '../../ops/elexon/totals.js';
+import { reconcileDate } from '../../ops/elexon/reconcile.js';
 import { ident } from '../../sinks/elexon/tables.js';
 import { NON_WIND_BMUNITS, fallbackWindUnits, startElexonApiDouble } from './api-double.js';
-import { periodOf, settlementPeriods } from './calendar.js';
-import { elexonFlow } from './flows.js';
+import { periodOf, settlementPeriods } from '../../schemas/elexon/calendar.js';
+import { elexonFlow } from '../../pipeline/elexon.js';
 
 const DAYS = ['2025-10-25', '2025-10-26'];
 const REPLAYED = '2025-10-26';

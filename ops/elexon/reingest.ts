@@ -10,11 +10,11 @@ import { kafka } from '../../runtime/kafka.js';
 import { runSource } from '../../runtime/producer-runner.js';
 import { replay, type ReplayResult } from '../../runtime/replay.js';
 import type { Serde } from '../../runtime/serde.js';
-import type { ReconcileReport, Expected, Tolerance } from '../../processors/elexon/reconcile.js';
-import { reconcileDate, requireTopics } from '../../sinks/elexon/reconcile.js';
+import type { ReconcileReport, Expected, Tolerance } from './totals.js';
+import { reconcileDate, requireTopics } from './reconcile.js';
 import { ident } from '../../sinks/elexon/tables.js';
-import { isSettlementDate } from './calendar.js';
-import type { ElexonFlow } from './flows.js';
+import { isSettlementDate } from '../../schemas/elexon/calendar.js';
+import type { ElexonFlow } from '../../pipeline/elexon.js';
 
 export interface ReingestResult {
   fetched: number;

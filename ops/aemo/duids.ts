@@ -4,7 +4,7 @@
 import { withTransaction } from '../../runtime/db.js';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
-import { nemToUtc } from '../../producers/aemo/nem-time.js';
+import { nemToUtc } from '../../schemas/aemo/nem-time.js';
 
 export interface RegistryRow {
   duid: string;

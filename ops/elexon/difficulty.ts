@@ -3,9 +3,9 @@
 // reported as missing a difficulty is filled in the moment one is loaded).
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
-import type { MinerModel } from './bitcoin.js';
-import { recomputeDates } from './recompute.js';
-import { ident, type ElexonTables } from './tables.js';
+import type { MinerModel } from '../../sinks/elexon/bitcoin.js';
+import { recomputeDates } from '../../sinks/elexon/recompute.js';
+import { ident, type ElexonTables } from '../../sinks/elexon/tables.js';
 
 export interface DifficultyRow {
   date: string;

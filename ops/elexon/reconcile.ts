@@ -6,12 +6,12 @@ import { kafka } from '../../runtime/kafka.js';
 import { offsetsForDates, readRange } from '../../runtime/replay.js';
 import type { Serde } from '../../runtime/serde.js';
 import type { RawStackValue } from '../../producers/elexon/api.js';
-import { parseSettlementDate } from '../../producers/elexon/calendar.js';
+import { parseSettlementDate } from '../../schemas/elexon/calendar.js';
 import { FETCH_HEADER } from '../../producers/elexon/source.js';
-import type { ElexonTopics } from '../../producers/elexon/topics.js';
+import type { ElexonTopics } from '../../schemas/elexon/topics.js';
 import { loadBmuReference } from '../../processors/elexon/reference.js';
-import { latestFetchRows, rawTotals, reconcile, type Expected, type RawStackMessage, type ReconcileReport, type Tolerance, type Totals } from '../../processors/elexon/reconcile.js';
-import { ident, type ElexonTables } from './tables.js';
+import { latestFetchRows, rawTotals, reconcile, type Expected, type RawStackMessage, type ReconcileReport, type Tolerance, type Totals } from './totals.js';
+import { ident, type ElexonTables } from '../../sinks/elexon/tables.js';
 
 export const DEFAULT_TOLERANCE: Tolerance = { mwh: 0.001, gbp: 0.01 };
 

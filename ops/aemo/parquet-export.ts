@@ -14,7 +14,7 @@ import type { TopicSpec } from '../../schemas/topics.js';
 import { consume } from '../../runtime/consumer.js';
 import { log } from '../../runtime/log.js';
 import type { Serde } from '../../runtime/serde.js';
-import type { CleanInterconnectorFlow, CleanRegionPrice, CleanUnitScada, RooftopPv5Min } from '../../processors/aemo/types.js';
+import type { CleanInterconnectorFlow, CleanRegionPrice, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { flowRow, genRow, GEN_OUTPUT, mergeRooftop, mergeRows, ROOFTOP_SOLAR, sortedRows, SPOT_HIST, spotRow, TRANSMISSION_FLOWS, type ParquetFileSpec, type Row } from './parquet.js';
 
 export const OFFSETS_KEY = 'gridstream.offsets';

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { formatNem, nemToUtc } from './nem-time.js';
+import { formatNem, nemToUtc } from '../../schemas/aemo/nem-time.js';
 
 const MINUTE = 60_000;
 

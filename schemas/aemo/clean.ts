@@ -2,7 +2,7 @@
 // timestamp-millis); each also keeps the market's own label as `*_nem` (`2025-12-27T00:05:00`, NEM time = UTC+10, no
 // zone) because that is what AEMO, and every user of its data, calls the interval. Times label the END of the interval.
 
-export type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from '../../producers/aemo/types.js';
+export type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from './raw.js';
 
 /** clean.aemo.unit_scada, key `duid|settlementdate_nem`. */
 export interface CleanUnitScada {

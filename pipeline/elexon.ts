@@ -1,13 +1,13 @@
 // The Elexon flow: source (stacks + BMU reference) -> raw topics -> curtailment processor -> clean topic ->
 // curtailment_records (summaries, bitcoin) and whole Redis views. `elexonFlow(id)` builds a copy with topics,
 // tables, views and component names of its own (tests; the pipeline map uses the default names).
-import type { Flow } from '../../runtime/components.js';
-import { elexonCurtailmentProcessor } from '../../processors/elexon/processor.js';
-import { elexonCurtailmentSink, type ElexonSink } from '../../sinks/elexon/index.js';
-import { elexonTables, type ElexonTables } from '../../sinks/elexon/tables.js';
-import { elexonViews, type ElexonViews } from '../../sinks/elexon/views.js';
-import { elexonSourceComponent, type ElexonSourceConfig } from './source.js';
-import { elexonTopics, type ElexonTopics } from './topics.js';
+import type { Flow } from '../runtime/components.js';
+import { elexonCurtailmentProcessor } from '../processors/elexon/processor.js';
+import { elexonCurtailmentSink, type ElexonSink } from '../sinks/elexon/index.js';
+import { elexonTables, type ElexonTables } from '../sinks/elexon/tables.js';
+import { elexonViews, type ElexonViews } from '../sinks/elexon/views.js';
+import { elexonSourceComponent, type ElexonSourceConfig } from '../producers/elexon/source.js';
+import { elexonTopics, type ElexonTopics } from '../schemas/elexon/topics.js';
 
 export interface ElexonFlow {
   id: string;

@@ -1,6 +1,6 @@
 // The Elexon topics. `id` names a set of them ('elexon' in the pipeline map; tests pass their own so that each
 // test file works on topics nobody else writes).
-import { cleanTopic, rawTopic, type TopicSpec } from '../../schemas/topics.js';
+import { cleanTopic, rawTopic, type TopicSpec } from '../topics.js';
 
 export interface ElexonTopics {
   stack: TopicSpec;
