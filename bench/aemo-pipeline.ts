@@ -17,9 +17,10 @@ import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { DIR, dailyArchive, serveNemweb } from '../devkit/aemo/nemweb-tree.js';
 import type { NemwebTree } from '../devkit/aemo/nemweb-tree.js';
-import { aemoRawTopicSpecs, aemoSource } from '../producers/aemo/source.js';
+import { aemoSource } from '../producers/aemo/source.js';
+import { aemoRawTopicSpecs } from '../schemas/aemo/topics.js';
 import type { AemoOptions } from '../producers/aemo/source.js';
-import { aemoPipelineFlows } from '../sinks/aemo/index.js';
+import { aemoPipelineFlows } from '../pipeline/aemo.js';
 import type { AemoTableNames } from '../sinks/aemo/index.js';
 
 

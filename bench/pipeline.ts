@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stackUp } from '../infra/stack/index.js';
 import { copyLines, rate, say } from './support.js';
-import { repoRoot } from '../infra/stack/proc.js';
+import { repoRoot } from '../runtime/paths.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
 import { runProcessor } from '../runtime/processor-runner.js';
@@ -13,13 +13,14 @@ import { runSource } from '../runtime/producer-runner.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { syntheticReading } from '../devkit/synthetic/source.js';
+import { createSyntheticTable } from '../devkit/synthetic/sinks.js';
 import { buildFlow, type TestFlow } from '../test/support/flow.js';
 
 
 async function newFlow(tag: string): Promise<TestFlow> {
   const f = buildFlow(`bench_${tag}_${randomBytes(3).toString('hex')}`);
   await pool().query(`create unlogged table if not exists _bench_probe (x int)`); // warms the pool
-  await pool().query(`create table ${f.table.table} (like synthetic_scada including all)`);
+  await createSyntheticTable(pool(), f.table.table);
   await applyTopics(catalogue([f.flow]), f.serde);
   return f;
 }
@@ -37,7 +38,7 @@ function lastBatchClock() {
 async function copyRate(n: number, units: number): Promise<number> {
   const table = `bench_copy_${randomBytes(3).toString('hex')}`;
   const db = pool();
-  await db.query(`create table ${table} (like synthetic_scada including all)`);
+  await createSyntheticTable(db, table);
   const start = Date.parse('2024-07-31T14:05:00Z');
   function* lines() {
     for (let i = 0; i < n; i++) {

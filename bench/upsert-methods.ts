@@ -9,7 +9,7 @@ import { closePool, migrate, pool } from '../runtime/db.js';
 import { upsertRows } from '../runtime/pg-sink-runner.js';
 import { syntheticReading } from '../devkit/synthetic/source.js';
 import { normaliseScada, syntheticCleanTopic, type CleanScada } from '../devkit/synthetic/processor.js';
-import { syntheticTable } from '../devkit/synthetic/sinks.js';
+import { createSyntheticTable, syntheticTable } from '../devkit/synthetic/sinks.js';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const BATCH = 5000;
@@ -73,7 +73,7 @@ export async function main(args: string[]): Promise<void> {
   const results: Record<string, [number, number]> = {};
   for (const [name, method] of Object.entries({ 'multi-row VALUES': values, 'unnest': unnest, 'COPY + INSERT SELECT': copyStage })) {
     const table = `bench_upsert_${randomBytes(3).toString('hex')}`;
-    await pool().query(`create table ${table} (like synthetic_scada including all)`);
+    await createSyntheticTable(pool(), table);
     const empty = await measure(method, table, rows);
     const again = await measure(method, table, rows);
     await pool().query(`drop table ${table}`);

@@ -6,7 +6,7 @@ import { closePool, pool } from '../runtime/db.js';
 import { runSource } from '../runtime/producer-runner.js';
 import { Serde } from '../runtime/serde.js';
 import { formatNem } from '../schemas/aemo/nem-time.js';
-import { aemoCleanTopics } from '../processors/aemo/components.js';
+import { aemoCleanTopics } from '../schemas/aemo/topics.js';
 import { loadDuids, parseDuidCsv } from '../ops/aemo/duids.js';
 import { findGaps, runsOf, type TableGaps } from '../ops/aemo/gaps.js';
 import { repairPlan as backfillRepairPlan } from '../producers/aemo/backfill.js';

@@ -10,7 +10,6 @@ import { redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
-import { runDemo } from '../devkit/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -159,5 +158,6 @@ export function registerCommands(program: Command): void {
   program
     .command('demo')
     .description('Start the stack, run the whole pipeline on generated samples, print what landed')
-    .action(() => session(() => runDemo()));
+    // The demo and its generators live in devkit/, outside the production folders; loaded only for this command.
+    .action(() => session(async () => (await import('../devkit/demo.js')).runDemo()));
 }

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { repoRoot } from '../infra/stack/proc.js';
+import { repoRoot } from '../runtime/paths.js';
 import { pipeline } from '../pipeline.js';
 import type { Flow } from '../runtime/components.js';
 import { catalogue } from '../schemas/catalogue.js';
@@ -15,7 +15,8 @@ export function pipelineDiagram(flows: Flow[]): string {
     const sinks = f.sinks.map((s) => (s.kind === 'pg-sink' ? `pg:${s.table}` : `redis:${s.name}`)).join(', ');
     // A source line names every raw topic it writes; each processor line starts from the topic it reads.
     if (f.source) lines.push(`source ${f.source.name} -> ${f.source.topics.map((t) => t.name).join(', ')}`);
-    if (f.processor) lines.push(`  ${f.processor.input.name} -> processor ${f.processor.name} -> ${f.processor.output.name} -> ${sinks}`);
+    const joins = f.processor?.kind === 'processor' && f.processor.joins?.length ? ` (+ join ${f.processor.joins.map((t) => t.name).join(', ')})` : '';
+    if (f.processor) lines.push(`  ${f.processor.input.name}${joins} -> processor ${f.processor.name} -> ${f.processor.output.name} -> ${sinks}`);
   }
   return ['```', ...lines, '```'].join('\n');
 }

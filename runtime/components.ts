@@ -24,6 +24,8 @@ export interface ProcessorComponent<R = unknown, C = unknown> {
   input: TopicSpec;
   output: TopicSpec;
   transform: Transform<R, C>;
+  /** Topics the transform joins against (read whole by `prepare`, e.g. compacted reference data): shown in the map. */
+  joins?: TopicSpec[];
   /** Loads what the transform looks up (e.g. reference data) before the first record; called once per run. */
   prepare?: () => Promise<void>;
 }

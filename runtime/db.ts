@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { repoRoot } from '../infra/stack/proc.js';
+import { repoRoot } from './paths.js';
 import { config } from './config.js';
 import { log } from './log.js';
 

@@ -1,9 +1,15 @@
 // The one catalogue of topics, derived from the pipeline map: each flow's raw and clean topics, a dead-letter topic
 // for every topic a stage reads or a source writes, and the runtime's own topics.
-import type { Flow } from '../runtime/components.js';
 import { CURSORS_TOPIC, dlqTopic, type TopicSpec } from './topics.js';
 
-export function catalogue(flows: Flow[]): TopicSpec[] {
+/** What the catalogue needs of a pipeline-map line (runtime/components.ts `Flow` has this shape). */
+export interface FlowTopics {
+  source?: { topics: TopicSpec[] };
+  processor?: { input: TopicSpec; output: TopicSpec; joins?: TopicSpec[] };
+  sinks: { topic: TopicSpec }[];
+}
+
+export function catalogue(flows: readonly FlowTopics[]): TopicSpec[] {
   const topics = new Map<string, TopicSpec>();
   const add = (t: TopicSpec) => {
     const seen = topics.get(t.name);
@@ -19,6 +25,7 @@ export function catalogue(flows: Flow[]): TopicSpec[] {
       add(f.processor.input);
       add(dlqTopic(f.processor.input));
       add(f.processor.output);
+      for (const j of f.processor.joins ?? []) add(j);
     }
     for (const s of f.sinks) {
       add(s.topic);

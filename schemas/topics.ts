@@ -1,9 +1,9 @@
 // What a topic is: name, natural key, value schema, partitions, retention and cleanup policy.
 // Conventions: raw.<source>.<dataset> keeps everything for replay; clean.<domain>.<entity> is compacted on the
 // natural key so a new consumer can bootstrap the latest state; dlq.<topic> keeps 30 days.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '../infra/stack/proc.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface TopicSpec {
   name: string;
@@ -27,7 +27,21 @@ const DAY = 24 * 3600 * 1000;
  * root, not this module, so the compiled dist/ (which holds no .avsc files) reads the same schemas.
  */
 export function loadSchema(relativePath: string): AvroSchema {
-  return JSON.parse(readFileSync(join(repoRoot, 'schemas', relativePath), 'utf8')) as AvroSchema;
+  return JSON.parse(readFileSync(join(schemasDir(), relativePath), 'utf8')) as AvroSchema;
+}
+
+let schemasDirCache: string | undefined;
+
+/** The package's schemas/ folder: above this module in the source tree and in dist/ alike. */
+function schemasDir(): string {
+  if (schemasDirCache) return schemasDirCache;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above schemas/');
+    dir = up;
+  }
+  return (schemasDirCache = join(dir, 'schemas'));
 }
 
 function rawRetention(): number {

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BmUnit, StackElement, StackSide } from '../../producers/elexon/api.js';
+import type { BmUnit, StackElement, StackSide } from '../../schemas/elexon/raw.js';
 
 export const API_PREFIX = '/bmrs/api/v1';
 

@@ -2,18 +2,9 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../runtime/paths.js';
 
-/** Root of the repository (two levels above this file, in source and in dist alike). */
-export const repoRoot = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above infra/stack');
-    dir = up;
-  }
-  return dir;
-})();
+export { repoRoot };
 
 /** Everything the stack downloads or creates lives here (git-ignored). */
 export const stackDir = resolve(process.env.GRIDSTREAM_STACK_DIR ?? join(repoRoot, '.stack'));

@@ -1,7 +1,7 @@
 // Reconciliation of one settlement date, pure: curtailment totals recomputed from the raw stack records with the
 // same definition the processor uses, compared with what Postgres holds and with expected figures a person
 // supplies. The I/O (reading the topic and the tables) is in sinks/elexon/reconcile.ts.
-import type { RawStackValue } from '../../producers/elexon/api.js';
+import type { RawStackValue } from '../../schemas/elexon/raw.js';
 import { settlementPeriods } from '../../schemas/elexon/calendar.js';
 import { isRejection } from '../../runtime/types.js';
 import { checkStackRow, classify } from '../../processors/elexon/curtailment.js';

@@ -2,11 +2,11 @@
 // interpolation. Factories take the raw TopicSpecs as parameters so this module does not depend on the source module.
 import type { ProcessorComponent, StatefulProcessorComponent } from '../../runtime/components.js';
 import type { InputMessage, OutputRecord, Rejection } from '../../runtime/types.js';
-import { cleanTopic, type TopicSpec } from '../../schemas/topics.js';
-import { CLEAN_INTERCONNECTOR_FLOW_TOPIC, normaliseInterconnectorFlow } from './interconnector-flow.js';
-import { CLEAN_REGION_PRICE_TOPIC, normaliseRegionPrice } from './region-price.js';
-import { emptyRooftopState, rooftop5MinRecord, rooftopStep, ROOFTOP_PV_5MIN_TOPIC, type RooftopPoint, type RooftopState } from './rooftop-interpolation.js';
-import { CLEAN_ROOFTOP_PV_TOPIC, normaliseRooftopPv } from './rooftop-pv.js';
+import type { TopicSpec } from '../../schemas/topics.js';
+import { normaliseInterconnectorFlow } from './interconnector-flow.js';
+import { normaliseRegionPrice } from './region-price.js';
+import { emptyRooftopState, rooftop5MinRecord, rooftopStep, type RooftopPoint, type RooftopState } from './rooftop-interpolation.js';
+import { normaliseRooftopPv } from './rooftop-pv.js';
 import type {
   CleanInterconnectorFlow,
   CleanRegionPrice,
@@ -18,64 +18,10 @@ import type {
   RawUnitScada,
   RooftopPv5Min,
 } from '../../schemas/aemo/clean.js';
-import { CLEAN_UNIT_SCADA_TOPIC, normaliseUnitScada } from './unit-scada.js';
+import { normaliseUnitScada } from './unit-scada.js';
+import { aemoCleanTopics, type AemoCleanTopics, type AemoNaming, type AemoRawTopics } from '../../schemas/aemo/topics.js';
 
-export interface AemoRawTopics {
-  scada: TopicSpec;
-  price: TopicSpec;
-  interconnector: TopicSpec;
-  rooftop: TopicSpec;
-}
-
-export interface AemoCleanTopics {
-  scada: TopicSpec;
-  price: TopicSpec;
-  interconnector: TopicSpec;
-  rooftop: TopicSpec;
-  rooftop5: TopicSpec;
-}
-
-export interface AemoNaming {
-  /** Appended to topic names (`.<id>`) and component names (`_<id>`): tests run on topics of their own. */
-  id?: string;
-}
-
-const topicName = (base: string, n: AemoNaming) => (n.id ? `${base}.${n.id}` : base);
 const componentName = (base: string, n: AemoNaming) => (n.id ? `${base}_${n.id}` : base);
-
-export function aemoCleanTopics(n: AemoNaming = {}): AemoCleanTopics {
-  return {
-    scada: cleanTopic(topicName(CLEAN_UNIT_SCADA_TOPIC, n), {
-      key: 'duid|settlementdate_nem',
-      schema: './aemo/clean.aemo.unit_scada.avsc',
-      description: 'AEMO unit SCADA MW per DUID per 5-min dispatch interval (interval end, UTC + NEM label)',
-    }),
-    price: cleanTopic(topicName(CLEAN_REGION_PRICE_TOPIC, n), {
-      key: 'regionid|settlementdate_nem|intervention',
-      schema: './aemo/clean.aemo.region_price.avsc',
-      description: 'AEMO dispatch price per region per 5-min interval; intervention 0 and 1 rows both kept',
-    }),
-    interconnector: cleanTopic(topicName(CLEAN_INTERCONNECTOR_FLOW_TOPIC, n), {
-      key: 'interconnectorid|settlementdate_nem|intervention',
-      schema: './aemo/clean.aemo.interconnector_flow.avsc',
-      description: 'AEMO interconnector flows, losses and limits per 5-min interval',
-    }),
-    // One partition: the 5-min interpolation keeps per-region state, and the default partitioner would spread one
-    // region's intervals (keyed region|interval|type) over every partition, each with its own state. The topic is
-    // small (10 regions x 2 types x 48 intervals a day), so one partition costs nothing.
-    rooftop: cleanTopic(topicName(CLEAN_ROOFTOP_PV_TOPIC, n), {
-      key: 'regionid|interval_datetime_nem|type',
-      schema: './aemo/clean.aemo.rooftop_pv.avsc',
-      partitions: 1,
-      description: 'AEMO rooftop PV actual, 30-min, per region and sub-region, MEASUREMENT and SATELLITE',
-    }),
-    rooftop5: cleanTopic(topicName(ROOFTOP_PV_5MIN_TOPIC, n), {
-      key: 'regionid|settlementdate_nem',
-      schema: './aemo/clean.aemo.rooftop_pv_5min.avsc',
-      description: 'AEMO rooftop PV MEASUREMENT spread to 5-min slots as the reference updater does; provisional until the next 30-min value',
-    }),
-  };
-}
 
 export const unitScadaProcessor = (input: TopicSpec, output: TopicSpec, n: AemoNaming = {}): ProcessorComponent<RawUnitScada, CleanUnitScada> => ({
   kind: 'processor',

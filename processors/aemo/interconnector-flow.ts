@@ -4,8 +4,6 @@ import type { RawInterconnectorRes } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredInteger, requiredText, requiredTime } from './fields.js';
 import type { CleanInterconnectorFlow } from '../../schemas/aemo/clean.js';
 
-export const CLEAN_INTERCONNECTOR_FLOW_TOPIC = 'clean.aemo.interconnector_flow';
-
 export const normaliseInterconnectorFlow = normaliser<RawInterconnectorRes, CleanInterconnectorFlow>(({ value: raw }) => {
   const t = requiredTime(raw.settlementdate, 'SETTLEMENTDATE');
   const interconnectorid = requiredText(raw.interconnectorid, 'INTERCONNECTORID');

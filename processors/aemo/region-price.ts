@@ -4,8 +4,6 @@ import type { RawDispatchPrice } from '../../schemas/aemo/raw.js';
 import { decimal, integer, normaliser, optionalTime, requiredDecimal, requiredInteger, requiredText, requiredTime } from './fields.js';
 import type { CleanRegionPrice } from '../../schemas/aemo/clean.js';
 
-export const CLEAN_REGION_PRICE_TOPIC = 'clean.aemo.region_price';
-
 export const normaliseRegionPrice = normaliser<RawDispatchPrice, CleanRegionPrice>(({ value: raw }) => {
   const t = requiredTime(raw.settlementdate, 'SETTLEMENTDATE');
   const regionid = requiredText(raw.regionid, 'REGIONID');

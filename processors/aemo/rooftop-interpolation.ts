@@ -14,8 +14,6 @@ import type { OutputRecord } from '../../runtime/types.js';
 import { formatNem } from '../../schemas/aemo/nem-time.js';
 import type { CleanRooftopPv, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 
-export const ROOFTOP_PV_5MIN_TOPIC = 'clean.aemo.rooftop_pv_5min';
-
 const MINUTE = 60_000;
 const HALF_HOUR = 30 * MINUTE;
 

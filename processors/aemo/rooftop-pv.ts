@@ -3,8 +3,6 @@ import type { RawRooftopActual } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredText, requiredTime } from './fields.js';
 import type { CleanRooftopPv } from '../../schemas/aemo/clean.js';
 
-export const CLEAN_ROOFTOP_PV_TOPIC = 'clean.aemo.rooftop_pv';
-
 export const normaliseRooftopPv = normaliser<RawRooftopActual, CleanRooftopPv>(({ value: raw }) => {
   const t = requiredTime(raw.interval_datetime, 'INTERVAL_DATETIME');
   const regionid = requiredText(raw.regionid, 'REGIONID');

@@ -3,8 +3,6 @@ import type { RawUnitScada } from '../../schemas/aemo/raw.js';
 import { decimal, normaliser, optionalTime, requiredText, requiredTime } from './fields.js';
 import type { CleanUnitScada } from '../../schemas/aemo/clean.js';
 
-export const CLEAN_UNIT_SCADA_TOPIC = 'clean.aemo.unit_scada';
-
 export const normaliseUnitScada = normaliser<RawUnitScada, CleanUnitScada>(({ value: raw }) => {
   const t = requiredTime(raw.settlementdate, 'SETTLEMENTDATE');
   const duid = requiredText(raw.duid, 'DUID');

@@ -1,6 +1,6 @@
 // BMU reference lookups for the curtailment processor.
 
-import type { BmUnit } from '../../producers/elexon/api.js';
+import type { BmUnit } from '../../schemas/elexon/raw.js';
 import type { BmuInfo, BmuLookup } from '../../schemas/elexon/clean.js';
 
 export function bmuInfo(unit: BmUnit): BmuInfo {

@@ -12,8 +12,8 @@
 import { isRejection, reject } from '../../runtime/types.js';
 import type { InputMessage, OutputRecord, Rejection, Transform } from '../../runtime/types.js';
 import { periodStartUtc, settlementPeriods, isSettlementDate } from '../../schemas/elexon/calendar.js';
-import { stackRecordKey } from '../../producers/elexon/api.js';
-import type { RawStackValue, StackElement } from '../../producers/elexon/api.js';
+import { stackRecordKey } from '../../schemas/elexon/raw.js';
+import type { RawStackValue, StackElement } from '../../schemas/elexon/raw.js';
 import { isWind } from './bmu.js';
 import type { BmuInfo, BmuLookup, CurtailmentValue } from '../../schemas/elexon/clean.js';
 

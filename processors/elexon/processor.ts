@@ -6,7 +6,7 @@ import type { ProcessorComponent } from '../../runtime/components.js';
 import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
 import { Serde } from '../../runtime/serde.js';
-import type { RawStackValue } from '../../producers/elexon/api.js';
+import type { RawStackValue } from '../../schemas/elexon/raw.js';
 import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
 import { makeCurtailmentTransform } from './curtailment.js';
 import { loadBmuReference } from './reference.js';
@@ -45,6 +45,7 @@ export function elexonCurtailmentProcessor(cfg: CurtailmentProcessorConfig = {})
     name,
     input: topics.stack,
     output: topics.curtailment,
+    joins: [topics.bmunits],
     transform,
     async prepare() {
       const ref = await loadBmuReference(topics.bmunits.name, cfg.serde ?? Serde.fromConfig(), { waitMs: cfg.waitForReferenceMs ?? 120_000 });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readTopic } from '../../runtime/inspect.js';
 import { log } from '../../runtime/log.js';
 import type { Serde } from '../../runtime/serde.js';
-import { parseBmUnit, parseBmuMapping, type BmUnit } from '../../producers/elexon/api.js';
+import { parseBmUnit, parseBmuMapping, type BmUnit } from '../../schemas/elexon/raw.js';
 import { makeBmuLookup } from './bmu.js';
 import type { BmuLookup } from '../../schemas/elexon/clean.js';
 

@@ -5,9 +5,9 @@ import type { AemoDataset, ArchiveChoice } from './files.js';
 import { nemDay } from '../../schemas/aemo/nem-time.js';
 import { RAW_TOPICS } from './records.js';
 import type { AemoRawTopic } from './records.js';
+import type { AemoWant } from '../../schemas/aemo/topics.js';
 
 /** What a user asks for; price and interconnector both come from the DISPATCHIS files. */
-export type AemoWant = 'scada' | 'price' | 'interconnector' | 'rooftop';
 export const AEMO_WANTS: readonly AemoWant[] = ['scada', 'price', 'interconnector', 'rooftop'];
 
 export const WANT_TOPIC: Record<AemoWant, AemoRawTopic> = {

@@ -8,10 +8,9 @@ import type { HttpClient, HttpClientOptions } from '../../runtime/http.js';
 import { log } from '../../runtime/log.js';
 import { metrics } from '../../runtime/metrics.js';
 import type { DeadLetterInput, RawRecord, SourceBatch, SourceContext } from '../../runtime/types.js';
-import { rawTopic } from '../../schemas/topics.js';
-import type { TopicSpec } from '../../schemas/topics.js';
 import { AEMO_WANTS, WANT_DATASET, WANT_TOPIC, dayOfInterval, markDone, parseWants, planBackfill, progressOf } from './backfill.js';
-import type { AemoWant, BackfillUnit, DoneDays } from './backfill.js';
+import type { BackfillUnit, DoneDays } from './backfill.js';
+import { aemoRawTopicSpecs, type AemoWant } from '../../schemas/aemo/topics.js';
 import { AEMO_DATASETS, NEMWEB, mmsdmUrl, parseFileName } from './files.js';
 import type { AemoDataset, AemoFileName } from './files.js';
 import { fileNameOf, parseListing } from './listing.js';
@@ -19,7 +18,6 @@ import { parseMms, readMms, truncation } from './mms-csv.js';
 import type { MmsRow } from './mms-csv.js';
 import { formatNem } from '../../schemas/aemo/nem-time.js';
 import { toRawRecord } from './records.js';
-import type { AemoRawTopic } from './records.js';
 import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from '../../schemas/aemo/raw.js';
 import { CorruptZipError, zipCsvs } from './zip.js';
 
@@ -88,29 +86,6 @@ export interface AemoSourceConfig {
 
 /** NEMWEB is reported to answer 406 to non-browser clients; the reference sends a browser User-Agent. */
 export const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
-
-const TOPIC_DOC: Record<AemoWant, { suffix: string; schema: AemoRawTopic; key: string; description: string }> = {
-  scada: { suffix: 'unit_scada', schema: 'raw.aemo.unit_scada', key: 'duid|settlementdate (NEM label)', description: 'AEMO DISPATCH,UNIT_SCADA rows as published (Dispatch_SCADA files, daily archives, MMSDM)' },
-  price: { suffix: 'dispatch_price', schema: 'raw.aemo.dispatch_price', key: 'regionid|settlementdate (NEM label)|intervention', description: 'AEMO DISPATCH,PRICE rows as published (DispatchIS files, daily archives, MMSDM DISPATCHPRICE)' },
-  interconnector: { suffix: 'interconnector', schema: 'raw.aemo.interconnector', key: 'interconnectorid|settlementdate (NEM label)|intervention', description: 'AEMO DISPATCH,INTERCONNECTORRES rows as published (DispatchIS files, daily archives, MMSDM)' },
-  rooftop: { suffix: 'rooftop_actual', schema: 'raw.aemo.rooftop_actual', key: 'regionid|interval_datetime (NEM label)|type', description: 'AEMO ROOFTOP,ACTUAL rows (MEASUREMENT and SATELLITE) as published (ROOFTOP_PV/ACTUAL files, weekly archives, MMSDM)' },
-};
-
-/** The four raw topics, shaped as processors/aemo/components.ts `AemoRawTopics` takes them. */
-export type AemoRawTopicSpecs = Record<AemoWant, TopicSpec>;
-
-/** The raw topic specs for a prefix: `<prefix>.unit_scada`, `.dispatch_price`, `.interconnector`, `.rooftop_actual`. */
-export function aemoRawTopicSpecs(prefix = 'raw.aemo'): AemoRawTopicSpecs {
-  const spec = (w: AemoWant): TopicSpec => {
-    const d = TOPIC_DOC[w];
-    // Rooftop rows feed an interpolation that needs each region's intervals in file order: one partition (it is tiny).
-    return rawTopic(`${prefix}.${d.suffix}`, { key: d.key, description: d.description, schema: `./aemo/${d.schema}.avsc`, ...(w === 'rooftop' ? { partitions: 1 } : {}) });
-  };
-  return { scada: spec('scada'), price: spec('price'), interconnector: spec('interconnector'), rooftop: spec('rooftop') };
-}
-
-/** The pipeline's raw AEMO topics, for processors to read. */
-export const aemoRawTopics: AemoRawTopicSpecs = aemoRawTopicSpecs();
 
 /**
  * Which table a raw value is. The values carry no table field, but each schema has a column no other has, and

@@ -1,5 +1,5 @@
 // The Elexon source's cursor and the date arithmetic it needs. Pure: no I/O, `now` is passed in.
-import { periodOf, settlementPeriods, type SettlementPeriodRef } from '../../schemas/elexon/calendar.js';
+import { addDays, periodOf, settlementPeriods, type SettlementPeriodRef } from '../../schemas/elexon/calendar.js';
 
 /** A fetched stack response's fingerprint: a hash of the body and the server's ETag when it sent one. */
 export interface SlotSeen {
@@ -22,14 +22,9 @@ export interface ElexonCursor {
   seen?: Record<string, SlotSeen>;
 }
 
-const DAY_MS = 86_400_000;
 const PERIOD_MS = 1_800_000;
 
 export const slotKey = (side: string, date: string, period: number): string => `${side}/${date}/${period}`;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 export function nextPeriod(ref: SettlementPeriodRef): SettlementPeriodRef {
   return ref.period < settlementPeriods(ref.date) ? { date: ref.date, period: ref.period + 1 } : { date: addDays(ref.date, 1), period: 1 };

@@ -14,19 +14,8 @@ import { createHttpClient, HttpError, type HttpClient, type HttpClientOptions } 
 import { log } from '../../runtime/log.js';
 import { metrics } from '../../runtime/metrics.js';
 import type { DeadLetterInput, RawRecord, SourceBatch, SourceContext } from '../../runtime/types.js';
-import {
-  ELEXON_BASE_URL,
-  STACK_SIDES,
-  bmUnitToRawRecord,
-  bmUnitsUrl,
-  parseBmUnit,
-  parseStackResponse,
-  stackUrl,
-  toRawRecord,
-  type BmUnit,
-  type RawStackValue,
-  type StackSide,
-} from './api.js';
+import { ELEXON_BASE_URL, bmUnitToRawRecord, bmUnitsUrl, stackUrl, toRawRecord } from './api.js';
+import { STACK_SIDES, parseBmUnit, parseStackResponse, type BmUnit, type RawStackValue, type StackSide } from '../../schemas/elexon/raw.js';
 import { periodOf, periodsBetween, settlementPeriods, type SettlementPeriodRef } from '../../schemas/elexon/calendar.js';
 import {
   comparePeriods,
@@ -39,7 +28,7 @@ import {
   type ElexonCursor,
   type SlotSeen,
 } from './cursor.js';
-import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
+import { elexonTopics, FETCH_HEADER, type ElexonTopics } from '../../schemas/elexon/topics.js';
 
 export type ElexonRawValue = RawStackValue | BmUnit;
 
@@ -68,8 +57,6 @@ export interface ElexonSourceConfig {
   now?: () => number;
 }
 
-/** The header every stack record carries: when its response was fetched (ms), to tell fetches of a slot apart. */
-export const FETCH_HEADER = 'elexon-fetched-at';
 
 const envNumber = (name: string): number | undefined => {
   const raw = process.env[name]?.trim();

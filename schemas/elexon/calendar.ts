@@ -131,3 +131,8 @@ export function periodsBetween(from: string, to: string): SettlementPeriodRef[] 
   }
   return out;
 }
+
+/** The calendar date `days` after `date` (YYYY-MM-DD, negative goes back). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

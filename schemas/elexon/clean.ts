@@ -1,8 +1,6 @@
 // Types of the clean Elexon topics and of the BMU reference the curtailment processor joins against.
 
-import type { StackSide } from '../../producers/elexon/api.js';
-
-export const CURTAILMENT_TOPIC = 'clean.elexon.curtailment';
+import type { StackSide } from './raw.js';
 
 /** What the processor knows about a BMU, from /reference/bmunits/all and/or a user mapping file. */
 export interface BmuInfo {

@@ -2,6 +2,9 @@
 // test file works on topics nobody else writes).
 import { cleanTopic, rawTopic, type TopicSpec } from '../topics.js';
 
+/** The header every stack record carries: when its response was fetched (ms), to tell fetches of a slot apart. */
+export const FETCH_HEADER = 'elexon-fetched-at';
+
 export interface ElexonTopics {
   stack: TopicSpec;
   bmunits: TopicSpec;

@@ -1,7 +1,7 @@
-// The AEMO sinks (five Postgres tables, the Redis views) and the AEMO flows of the pipeline map.
+// The AEMO sinks: five Postgres tables and the Redis views that follow them.
 import { log } from '../../runtime/log.js';
-import type { AnySource, Flow, KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
-import { aemoProcessing, type AemoCleanTopics, type AemoNaming, type AemoProcessing, type AemoRawTopics } from '../../processors/aemo/components.js';
+import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
+import type { AemoCleanTopics } from '../../schemas/aemo/topics.js';
 import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
 import { coalesce, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
@@ -57,24 +57,4 @@ export function aemoSinks(clean: AemoCleanTopics, o: AemoSinkOptions = {}): Aemo
     scada.afterCommit = () => quietly(v.generationLatest, generation);
   }
   return sinks;
-}
-
-export interface AemoFlowOptions extends AemoNaming, AemoSinkOptions {
-  /** The AEMO source component (producers/aemo/source.ts); it writes all four raw topics. */
-  source?: AnySource;
-}
-
-/** The AEMO lines of the pipeline map: raw -> clean -> tables/views, and clean 30-min rooftop -> 5-min -> table. */
-export function aemoPipelineFlows(raw: AemoRawTopics, o: AemoFlowOptions = {}): { flows: Flow[]; processing: AemoProcessing; sinks: AemoSinks } {
-  const processing = aemoProcessing(raw, o);
-  const sinks = aemoSinks(processing.clean, o);
-  const p = processing.processors;
-  const flows: Flow[] = [
-    { ...(o.source ? { source: o.source } : {}), processor: p.scada, sinks: [sinks.scada] },
-    { processor: p.price, sinks: [sinks.price, ...(sinks.priceLatest ? [sinks.priceLatest] : [])] },
-    { processor: p.interconnector, sinks: [sinks.interconnector] },
-    { processor: p.rooftop, sinks: [sinks.rooftop] },
-    { processor: p.rooftop5, sinks: [sinks.rooftop5] },
-  ];
-  return { flows, processing, sinks };
 }

@@ -7,7 +7,7 @@ import type { PgSinkComponent } from '../../runtime/components.js';
 import { pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
 import type { CurtailmentValue } from '../../schemas/elexon/clean.js';
-import { NULL_KEY_PART } from '../../producers/elexon/api.js';
+import { NULL_KEY_PART } from '../../schemas/elexon/raw.js';
 import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
 import type { MinerModel } from './bitcoin.js';
 import { minerModelsFromEnv } from './bitcoin-store.js';

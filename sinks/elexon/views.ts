@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { publishWholeView, readWholeView, redisClient } from '../../runtime/redis-views.js';
 import { periodOf } from '../../schemas/elexon/calendar.js';
-import { addDays } from '../../producers/elexon/cursor.js';
+import { addDays } from '../../schemas/elexon/calendar.js';
 import { ident, type ElexonTables } from './tables.js';
 
 export interface ElexonViews {

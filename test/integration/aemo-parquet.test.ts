@@ -16,7 +16,8 @@ import { isRejection, type InputMessage, type OutputRecord, type Rejection } fro
 import { parseMms, readMms, type MmsRow } from '../../producers/aemo/mms-csv.js';
 import { toRawRecords } from '../../producers/aemo/records.js';
 import { zipCsvs } from '../../producers/aemo/zip.js';
-import { aemoCleanTopics, emptyRooftop5State, rooftop5Step } from '../../processors/aemo/components.js';
+import { emptyRooftop5State, rooftop5Step } from '../../processors/aemo/components.js';
+import { aemoCleanTopics } from '../../schemas/aemo/topics.js';
 import { normaliseInterconnectorFlow } from '../../processors/aemo/interconnector-flow.js';
 import { normaliseRegionPrice } from '../../processors/aemo/region-price.js';
 import { normaliseRooftopPv } from '../../processors/aemo/rooftop-pv.js';

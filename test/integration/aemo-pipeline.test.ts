@@ -25,7 +25,8 @@ import { zipCsvs } from '../../producers/aemo/zip.js';
 import type { RawRecord } from '../../runtime/types.js';
 import { interpolateSeries } from '../../processors/aemo/rooftop-interpolation.js';
 import type { CleanRooftopPv } from '../../schemas/aemo/clean.js';
-import { aemoPipelineFlows, closeAemoViews, type AemoSinks } from '../../sinks/aemo/index.js';
+import { closeAemoViews, type AemoSinks } from '../../sinks/aemo/index.js';
+import { aemoPipelineFlows } from '../../pipeline/aemo.js';
 import type { AemoProcessing } from '../../processors/aemo/components.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/aemo/', import.meta.url));

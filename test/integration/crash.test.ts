@@ -3,7 +3,7 @@
 // exactly the well-formed records with their values, and the clean topic (read_committed) holds each key once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../infra/stack/proc.js';
+import { repoRoot } from '../../runtime/paths.js';
 import { closePool } from '../../runtime/db.js';
 import { readTopic } from '../../runtime/inspect.js';
 import { runPgSink } from '../../runtime/pg-sink-runner.js';

@@ -8,7 +8,7 @@ import { readTopic } from '../../runtime/inspect.js';
 import { runPgSink } from '../../runtime/pg-sink-runner.js';
 import { runProcessor } from '../../runtime/processor-runner.js';
 import { runSource } from '../../runtime/producer-runner.js';
-import type { StackElement } from '../../producers/elexon/api.js';
+import type { StackElement } from '../../schemas/elexon/raw.js';
 import { readElexonView } from '../../sinks/elexon/views.js';
 import { curtailEveryPeriod, dumpElexonTables, elexonTestFlow, generateDay, londonPeriodStarts, stackPath, startElexonApiDouble, type ElexonApiDouble, type ElexonTestFlow } from '../support/elexon-api-double.js';
 

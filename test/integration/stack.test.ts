@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { STACK_PORTS } from '../../runtime/stack-ports.js';
-import { repoRoot } from '../../infra/stack/proc.js';
+import { repoRoot } from '../../runtime/paths.js';
 
 /** The pids listening on a TCP port of 127.0.0.1 (from `ss`, so it does not matter which checkout started them). */
 function listeners(port: number): number[] {

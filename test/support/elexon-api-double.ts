@@ -10,7 +10,7 @@ import { elexonFlow, type ElexonFlow } from '../../pipeline/elexon.js';
 import { createElexonTables, ident, type ElexonTables } from '../../sinks/elexon/tables.js';
 
 import { GENERATOR_WIND_IDS, generateDay, type ElexonApiDouble } from '../../devkit/elexon/api-double.js';
-import type { StackElement } from '../../producers/elexon/api.js';
+import type { StackElement } from '../../schemas/elexon/raw.js';
 
 export * from '../../devkit/elexon/api-double.js';
 

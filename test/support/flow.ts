@@ -7,7 +7,7 @@ import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
 import { syntheticRawTopic, syntheticSource, type RawScada, type SyntheticCursor, type SyntheticOptions } from '../../devkit/synthetic/source.js';
 import { syntheticCleanTopic, syntheticProcessor, type CleanScada } from '../../devkit/synthetic/processor.js';
-import { syntheticLatestView, syntheticTable } from '../../devkit/synthetic/sinks.js';
+import { createSyntheticTable, syntheticLatestView, syntheticTable } from '../../devkit/synthetic/sinks.js';
 
 export interface TestFlow {
   id: string;
@@ -34,7 +34,7 @@ export function buildFlow(id: string): TestFlow {
 /** A new flow with its own topics (created, schemas registered) and table. */
 export async function testFlow(prefix: string): Promise<TestFlow> {
   const f = buildFlow(`t_${prefix}_${randomBytes(3).toString('hex')}`);
-  await pool().query(`create table ${f.table.table} (like synthetic_scada including all)`);
+  await createSyntheticTable(pool(), f.table.table);
   await applyTopics(catalogue([f.flow]), f.serde);
   return f;
 }

@@ -2,8 +2,9 @@
 // SettlementStackResponse): no real settlement-stack response is public to record from.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStackElement, parseStackResponse, stackUrl, toRawRecord, bmUnitsUrl, parseBmUnit } from '../../../producers/elexon/api.js';
-import type { BmUnit, StackElement } from '../../../producers/elexon/api.js';
+import { stackUrl, toRawRecord, bmUnitsUrl } from '../../../producers/elexon/api.js';
+import { parseStackElement, parseStackResponse, parseBmUnit } from '../../../schemas/elexon/raw.js';
+import type { BmUnit, StackElement } from '../../../schemas/elexon/raw.js';
 import { periodStartUtc, settlementPeriods } from '../../../schemas/elexon/calendar.js';
 import { makeBmuLookup } from '../../../processors/elexon/bmu.js';
 import { makeCurtailmentTransform } from '../../../processors/elexon/curtailment.js';

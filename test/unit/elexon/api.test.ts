@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import {
-  ELEXON_BASE_URL,
-  NULL_KEY_PART,
-  bmUnitToRawRecord,
-  bmUnitsUrl,
-  parseBmUnit,
-  parseBmuMapping,
-  parseStackElement,
-  parseStackResponse,
-  stackRecordKey,
-  stackUrl,
-  toRawRecord,
-} from '../../../producers/elexon/api.js';
-import type { StackElement } from '../../../producers/elexon/api.js';
+import { ELEXON_BASE_URL, bmUnitToRawRecord, bmUnitsUrl, stackUrl, toRawRecord } from '../../../producers/elexon/api.js';
+import { NULL_KEY_PART, parseBmUnit, parseBmuMapping, parseStackElement, parseStackResponse, stackRecordKey } from '../../../schemas/elexon/raw.js';
+import type { StackElement } from '../../../schemas/elexon/raw.js';
 
 const fixtureText = (): string =>
   readFileSync(new URL('../../../../shared/fixtures/elexon/bmuMapping.json', import.meta.url), 'utf8');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, comparePeriods, latestSettled, nextPeriod, pruneSeen, rangeOf, windowStart } from '../../../producers/elexon/cursor.js';
+import { comparePeriods, latestSettled, nextPeriod, pruneSeen, rangeOf, windowStart } from '../../../producers/elexon/cursor.js';
+import { addDays } from '../../../schemas/elexon/calendar.js';
 
 describe('Elexon cursor arithmetic', () => {
   it('steps through the clock-change days by their own period counts', () => {

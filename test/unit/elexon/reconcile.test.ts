@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawStackValue } from '../../../producers/elexon/api.js';
+import type { RawStackValue } from '../../../schemas/elexon/raw.js';
 import { makeBmuLookup } from '../../../processors/elexon/bmu.js';
 import { formatReport, latestFetchRows, rawTotals, reconcile, type RawStackMessage } from '../../../ops/elexon/totals.js';
 import { parseDifficultyCsv } from '../../../ops/elexon/difficulty.js';

@@ -1,9 +1,10 @@
 // The Elexon source's modes against the API double (stack responses BUILT FROM THE DOCUMENTED SHAPE, not recorded),
 // driving the generator directly: no Kafka needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackElement } from '../../../producers/elexon/api.js';
+import type { StackElement } from '../../../schemas/elexon/raw.js';
 import type { ElexonCursor } from '../../../producers/elexon/cursor.js';
-import { elexonSourceComponent, FETCH_HEADER, type ElexonRawValue, type ElexonSourceOptions } from '../../../producers/elexon/source.js';
+import { elexonSourceComponent, type ElexonRawValue, type ElexonSourceOptions } from '../../../producers/elexon/source.js';
+import { FETCH_HEADER } from '../../../schemas/elexon/topics.js';
 import { elexonTopics } from '../../../schemas/elexon/topics.js';
 import type { SourceBatch } from '../../../runtime/types.js';
 import { generateDay, startElexonApiDouble, type ElexonApiDouble } from '../../support/elexon-api-double.js';
