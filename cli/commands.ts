@@ -64,8 +64,6 @@ export function registerCommands(program: Command): void {
     .option('--to <date>', 'backfill to this date, inclusive')
     .option('--date <date>', 'one date (= --from D --to D)')
     .option('--datasets <a,b>', 'only these datasets of the source', list)
-    .option('--count <n>', 'synthetic source: records in all', Number)
-    .option('--malformed <i,…>', 'synthetic source: indexes of records to corrupt', (v) => list(v).map(Number))
     .action((source: string, o: Record<string, unknown>) => {
       const { once, ...sourceOptions } = o;
       if (sourceOptions.date) sourceOptions.from = sourceOptions.to = sourceOptions.date;

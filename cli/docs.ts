@@ -28,14 +28,37 @@ export function consumingTable(flows: Flow[]): string {
   return ['| topic | key (UTF-8 string) | schema subject | cleanup | partitions | what it holds |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-const sections: Record<string, (flows: Flow[]) => string> = { 'pipeline-map': pipelineDiagram, 'clean-topics': consumingTable };
+/** One row per runnable command (leaves of the command tree), with its arguments and options as `--help` shows them. */
+export function commandsTable(program: Command): string {
+  const rows: string[] = [];
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const walk = (cmd: Command, path: string[]) => {
+    for (const sub of cmd.commands) {
+      if (sub.name() === 'help') continue;
+      const here = [...path, sub.name()];
+      if (sub.commands.length > 0) walk(sub, here);
+      else {
+        const args = sub.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`));
+        const options = sub.options.map((o) => `\`${cell(o.flags)}\``).join(' ');
+        rows.push(`| \`gridstream ${cell([...here, ...args].join(' '))}\` | ${options} | ${cell(sub.description())} |`);
+      }
+    }
+  };
+  walk(program, []);
+  return ['| command | options | what it does |', '|---|---|---|', ...rows].join('\n');
+}
 
-export function renderReadme(text: string, flows: Flow[] = pipeline): string {
+export function renderReadme(text: string, program: Command, flows: Flow[] = pipeline): string {
+  const sections: Record<string, () => string> = {
+    'pipeline-map': () => pipelineDiagram(flows),
+    'clean-topics': () => consumingTable(flows),
+    commands: () => commandsTable(program),
+  };
   let out = text;
   for (const [name, render] of Object.entries(sections)) {
     const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
     if (!re.test(out)) throw new Error(`README.md has no <!-- ${name}:start --> ... <!-- ${name}:end --> section`);
-    out = out.replace(re, (_m, a: string, b: string) => `${a}${render(flows)}${b}`);
+    out = out.replace(re, (_m, a: string, b: string) => `${a}${render()}${b}`);
   }
   return out;
 }
@@ -45,9 +68,9 @@ export const readmePath = join(repoRoot, 'README.md');
 export function registerDocs(program: Command): void {
   program
     .command('docs')
-    .description('Regenerate the README sections that come from the pipeline map and the catalogue')
+    .description('Regenerate the README sections that come from the code: pipeline map, clean topics, commands')
     .action(() => {
-      writeFileSync(readmePath, renderReadme(readFileSync(readmePath, 'utf8')));
+      writeFileSync(readmePath, renderReadme(readFileSync(readmePath, 'utf8'), program));
       process.stdout.write('README.md updated\n');
     });
 }

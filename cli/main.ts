@@ -1,26 +1,10 @@
-// The `gridstream` command. Each subcommand lives in its own module under cli/; this file only wires them.
-import { Command, CommanderError } from 'commander';
+// The `gridstream` command: builds the program (cli/program.ts) and maps failures to exit codes.
+import { CommanderError } from 'commander';
 import { ConfigError, config } from '../runtime/config.js';
 import { log } from '../runtime/log.js';
-import { registerStack } from './stack.js';
-import { registerCommands } from './commands.js';
-import { registerDocs } from './docs.js';
-import { registerReplay } from './replay.js';
-import { registerAemo } from './aemo.js';
-import { registerElexon } from './elexon.js';
+import { buildProgram } from './program.js';
 
-const program = new Command('gridstream')
-  .description('Public energy and civic data into Kafka, cleaned, and kept in step in Postgres and Redis')
-  .showHelpAfterError()
-  .exitOverride();
-
-registerStack(program);
-registerCommands(program);
-registerDocs(program);
-registerReplay(program);
-registerAemo(program);
-registerElexon(program);
-
+const program = buildProgram();
 try {
   // Invalid configuration fails at start with one line naming the variable.
   config();

@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readmePath, renderReadme } from '../../cli/docs.js';
+import { buildProgram } from '../../cli/program.js';
 
 describe('README', () => {
-  it('is up to date with the pipeline map and the catalogue (run `npx gridstream docs`)', () => {
+  it('is up to date with the pipeline map, the catalogue and the commands (run `npx gridstream docs`)', () => {
     const text = readFileSync(readmePath, 'utf8');
-    expect(renderReadme(text)).toBe(text);
+    expect(renderReadme(text, buildProgram())).toBe(text);
   });
 
   it('starts with the demo and test commands for a fresh machine', () => {
