@@ -21,6 +21,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 
 interface Seen {
   at: number;
+  url: string;
   headers: IncomingMessage['headers'];
 }
 
@@ -40,7 +41,7 @@ function client(extra: Partial<HttpClientOptions> = {}) {
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    seen.push({ at: performance.now(), headers: req.headers });
+    seen.push({ at: performance.now(), url: req.url ?? '', headers: req.headers });
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on('close', () => inFlight--);
@@ -132,13 +133,14 @@ describe('createHttpClient', () => {
   });
 
   it('gives up after the retries with a NetworkError when every attempt times out', async () => {
-    handler = (_req, res) => setTimeout(() => reply(res, 200), 1_000);
-    const err = await client({ timeoutMs: 50, retries: 1 })
-      .get(`${base}/x`)
+    // Generous against a loaded machine: a 50 ms timeout could expire before a request even reached the server.
+    handler = (_req, res) => setTimeout(() => reply(res, 200), 3_000);
+    const err = await client({ timeoutMs: 400, retries: 1 })
+      .get(`${base}/timeout`)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).timedOut).toBe(true);
-    expect(seen).toHaveLength(2);
+    expect(seen.filter((s) => s.url === '/timeout')).toHaveLength(2);
   });
 
   it('sends conditional headers and returns notModified on 304', async () => {
@@ -155,8 +157,11 @@ describe('createHttpClient', () => {
     expect(second.status).toBe(304);
     expect(second.notModified).toBe(true);
     expect(second.body.length).toBe(0);
-    expect(seen[1]!.headers['if-none-match']).toBe('"v1"');
-    expect(seen[1]!.headers['if-modified-since']).toBe('Sun, 15 Jun 2025 12:00:00 GMT');
+    // By path: a late request of an earlier test may still reach the server during this one.
+    const data = seen.filter((s) => s.url === '/data');
+    expect(data).toHaveLength(2);
+    expect(data[1]!.headers['if-none-match']).toBe('"v1"');
+    expect(data[1]!.headers['if-modified-since']).toBe('Sun, 15 Jun 2025 12:00:00 GMT');
   });
 
   it('spaces requests to requestsPerSecond', async () => {
