@@ -9,6 +9,10 @@
 
 import pRetry, { AbortError } from 'p-retry';
 import { log, safeUrl } from './log.js';
+import { CircuitOpenError, HttpError, NetworkError } from './http-errors.js';
+import { anySignal, CircuitBreaker, Pacer, Semaphore, sleep } from './http-limits.js';
+
+export { CircuitOpenError, HttpError, NetworkError };
 import type { Logger } from './log.js';
 
 /** Keep in step with package.json; hard-coded because the package file is not shipped beside dist/. */
@@ -80,45 +84,6 @@ export interface HttpClient {
   getText(url: string, opts?: RequestOptions): Promise<string>;
 }
 
-/** A response the server gave but we do not accept. `retryable` marks 408, 429 and 5xx. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  readonly retryable: boolean;
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    readonly bodyExcerpt: string,
-    /** Retry-After of a 429/503, in ms, uncapped. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(`GET ${safeUrl(url)} -> ${status}${bodyExcerpt ? `: ${bodyExcerpt}` : ''}`);
-    this.retryable = isRetryableStatus(status);
-  }
-}
-
-/** No response: connection failure or the per-attempt timeout. */
-export class NetworkError extends Error {
-  override readonly name = 'NetworkError';
-  constructor(
-    readonly url: string,
-    readonly timedOut: boolean,
-    cause: unknown,
-  ) {
-    super(`GET ${safeUrl(url)} ${timedOut ? 'timed out' : `failed: ${describe(cause)}`}`, { cause });
-  }
-}
-
-/** Thrown without a request while the source's circuit is open. */
-export class CircuitOpenError extends Error {
-  override readonly name = 'CircuitOpenError';
-  constructor(
-    readonly source: string,
-    readonly retryInMs: number,
-  ) {
-    super(`circuit open for ${source}: failing fast for another ${Math.ceil(retryInMs)} ms`);
-  }
-}
-
 /**
  * Full-jitter backoff (AWS architecture blog): uniform in [0, min(max, min * 2^attempt)).
  * `attempt` counts retries already made, so the first retry waits up to `min`.
@@ -142,152 +107,9 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
   return Math.max(0, at - now);
 }
 
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici hides the useful part (ECONNREFUSED, ECONNRESET...) in `cause`.
-  return err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message;
-}
 
 function excerpt(body: Buffer): string {
   return body.subarray(0, 1024).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-/** Rejects with the signal's reason, as fetch does, so callers see the same error whichever wait was cut short. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length <= 1) return present[0];
-  return AbortSignal.any(present);
-}
-
-/** Counting semaphore; a released slot passes straight to the oldest waiter so nobody can jump the queue. */
-class Semaphore {
-  private active = 0;
-  private readonly waiters: (() => void)[] = [];
-  private readonly max: number;
-
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  async acquire(signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    if (this.active < this.max) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(grant);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason);
-      };
-      this.waiters.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.active--;
-  }
-}
-
-/**
- * Spaces request starts at least `intervalMs` apart (a token bucket of capacity 1). No burst on purpose: public
- * APIs see a steady trickle, and "N per second/minute" then holds over any window, not just on average.
- * Also holds every caller back after a Retry-After, since the server asked the client, not one request, to wait.
- */
-class Pacer {
-  private next = 0;
-  private pausedUntil = 0;
-  private readonly intervalMs: number;
-
-  constructor(intervalMs: number) {
-    this.intervalMs = intervalMs;
-  }
-
-  async wait(signal?: AbortSignal): Promise<void> {
-    const now = performance.now();
-    const at = Math.max(now, this.next, this.pausedUntil);
-    // Reserve the slot before sleeping so concurrent callers queue behind it; an aborted wait wastes its slot,
-    // which only ever makes us slower, never faster than the limit.
-    this.next = at + this.intervalMs;
-    await sleep(at - now, signal);
-  }
-
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
-  }
-}
-
-/**
- * Counts consecutive failed requests (after retries). Open: fail fast. After resetMs one trial request goes
- * through (half-open); its success closes the circuit, its failure re-opens it for another resetMs.
- */
-class CircuitBreaker {
-  private failures = 0;
-  private openedAt: number | undefined;
-  private trialInFlight = false;
-  private readonly threshold: number;
-  private readonly resetMs: number;
-
-  constructor(threshold: number, resetMs: number) {
-    this.threshold = threshold;
-    this.resetMs = resetMs;
-  }
-
-  /** Returns true when this call is the half-open trial; throws CircuitOpenError while open. */
-  enter(source: string): boolean {
-    if (this.openedAt === undefined) return false;
-    const elapsed = performance.now() - this.openedAt;
-    if (elapsed < this.resetMs || this.trialInFlight) {
-      throw new CircuitOpenError(source, Math.max(0, this.resetMs - elapsed));
-    }
-    this.trialInFlight = true;
-    return true;
-  }
-
-  success(trial: boolean): void {
-    if (trial) this.trialInFlight = false;
-    this.failures = 0;
-    this.openedAt = undefined;
-  }
-
-  failure(trial: boolean): void {
-    if (trial) this.trialInFlight = false;
-    this.failures++;
-    if (trial || this.failures >= this.threshold) this.openedAt = performance.now();
-  }
-
-  /** The caller aborted: says nothing about the server, but frees the trial slot. */
-  neutral(trial: boolean): void {
-    if (trial) this.trialInFlight = false;
-  }
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
