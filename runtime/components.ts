@@ -47,12 +47,12 @@ export interface StatefulProcessorComponent<R = unknown, C = unknown, S = unknow
   oldestNeeded?: (state: S) => string | undefined;
 }
 
-export type PgType = 'text' | 'timestamptz' | 'date' | 'float8' | 'numeric' | 'int4' | 'int8' | 'bool' | 'jsonb';
-
+/** One column a Postgres sink fills; its SQL type is the table's (infra/migrations), checked against the schema in a test. */
 export interface PgColumn<V> {
   name: string;
-  type: PgType;
   value: (v: V) => unknown;
+  /** The value field this column copies (set by fieldColumns in runtime/pg-columns.ts), for that check. */
+  from?: string;
 }
 
 export interface PgSinkComponent<V = unknown> {

@@ -2,14 +2,10 @@
 import { cleanTopic, type TopicSpec } from '../../schemas/topics.js';
 import type { ProcessorComponent } from '../../runtime/components.js';
 import { reject, type Transform } from '../../runtime/types.js';
-import type { RawScada } from './source.js';
+import type { CleanScada, RawScada } from '../../schemas/synthetic/records.gen.js';
 
-export interface CleanScada {
-  duid: string;
-  settlementdate: number;
-  settlementdate_nem: string;
-  scadavalue: number | null;
-}
+// The clean reading's type is generated from schemas/synthetic/clean-scada.avsc.
+export type { CleanScada };
 
 const NEM_LABEL = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;

@@ -1,6 +1,7 @@
 // The synthetic readings' table and a keyed view of the latest reading per unit.
 import type pg from 'pg';
 import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
+import { fieldColumns } from '../../runtime/pg-columns.js';
 import { viewKey } from '../../runtime/redis-views.js';
 import type { TopicSpec } from '../../schemas/topics.js';
 import type { CleanScada } from './processor.js';
@@ -18,11 +19,8 @@ export function syntheticTable(topic: TopicSpec, table = 'synthetic_scada', name
     topic,
     table,
     key: ['duid', 'settlementdate'],
-    columns: [
-      { name: 'duid', type: 'text', value: (v) => v.duid },
-      { name: 'settlementdate', type: 'timestamptz', value: (v) => new Date(v.settlementdate) },
-      { name: 'scadavalue', type: 'float8', value: (v) => v.scadavalue },
-    ],
+    // The table keeps no NEM label: the other fields one to one.
+    columns: fieldColumns(topic, { omit: ['settlementdate_nem'] }),
   };
 }
 

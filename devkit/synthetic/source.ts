@@ -3,12 +3,10 @@
 import { rawTopic, type TopicSpec } from '../../schemas/topics.js';
 import type { SourceComponent } from '../../runtime/components.js';
 import type { RawRecord, Source } from '../../runtime/types.js';
+import type { RawScada } from '../../schemas/synthetic/records.gen.js';
 
-export interface RawScada {
-  settlementdate: string;
-  duid: string;
-  scadavalue: string;
-}
+// The raw reading's type is generated from schemas/synthetic/raw-scada.avsc.
+export type { RawScada };
 
 export interface SyntheticOptions {
   /** Records in all. */

@@ -203,7 +203,3 @@ export function truncation(summary: MmsSummary): string | null {
   }
   return null;
 }
-
-/** Same table, ignoring the version: callers map columns by name, so any version of a table reads the same way. */
-export const isTable = (t: MmsTable, report: string, subtype: string): boolean =>
-  t.report === report && t.subtype === subtype;

@@ -2,57 +2,21 @@
 // them) and the natural key shared by raw and clean topics. Field types follow the OpenAPI `SettlementStackResponse`
 // / `BmUnitData` models; raw records keep every field as the API sent it (absent fields become null), so the raw
 // topics can be replayed through a changed processor. Shared by the producer, the processor and the ops commands.
+// The record types are generated from the .avsc files (records.gen.ts, `npm run gen:types`).
+import type { BmUnit, StackElement as StackRecord, StackSide } from './records.gen.js';
 
-export type StackSide = 'bid' | 'offer';
+export type { BmUnit, StackSide };
+
 export const STACK_SIDES: readonly StackSide[] = ['bid', 'offer'];
 
-/** One element of `GET /balancing/settlement/stack/all/{side}/{date}/{period}` → `{ data: StackElement[] }`. */
-export interface StackElement {
-  settlementDate: string;
-  settlementPeriod: number;
-  /** UTC ISO instant of the period start, as the API writes it. */
-  startTime: string | null;
-  createdDateTime: string | null;
-  sequenceNumber: number | null;
-  /** Elexon BMU id, e.g. T_SGRWO-1. */
-  id: string | null;
-  acceptanceId: number | null;
-  /** Negative pair ids are bid bands. */
-  bidOfferPairId: number | null;
-  cadlFlag: boolean | null;
-  soFlag: boolean | null;
-  storProviderFlag: boolean | null;
-  repricedIndicator: boolean | null;
-  reserveScarcityPrice: number | null;
-  /** GBP/MWh. */
-  originalPrice: number | null;
-  /** MWh; bids negative, offers positive. */
-  volume: number | null;
-  dmatAdjustedVolume: number | null;
-  arbitrageAdjustedVolume: number | null;
-  nivAdjustedVolume: number | null;
-  parAdjustedVolume: number | null;
-  finalPrice: number | null;
-  transmissionLossMultiplier: number | null;
-  tlmAdjustedVolume: number | null;
-  tlmAdjustedCost: number | null;
-}
+/**
+ * Value of `raw.elexon.stack` (schemas/elexon/raw.elexon.stack.avsc, record StackElement): one element of
+ * `GET /balancing/settlement/stack/all/{side}/{date}/{period}` plus which stack it came from.
+ */
+export type RawStackValue = StackRecord;
 
-/** Value of `raw.elexon.stack` (schemas/elexon/raw.elexon.stack.avsc): the element plus which stack it came from. */
-export interface RawStackValue extends StackElement {
-  side: StackSide;
-}
-
-/** One element of `GET /reference/bmunits/all`, restricted to the fields the pipeline uses (raw.elexon.bmunits). */
-export interface BmUnit {
-  elexonBmUnit: string;
-  nationalGridBmUnit: string | null;
-  bmUnitName: string | null;
-  fuelType: string | null;
-  leadPartyName: string | null;
-  /** MW, as a decimal string ("50.000"), as the API sends it. */
-  generationCapacity: string | null;
-}
+/** One element of the stack response `{ data: StackElement[] }`, as the API sends it (the raw value less `side`). */
+export type StackElement = Omit<RawStackValue, 'side'>;
 
 /** How a null part of a natural key is written; not a number, so it cannot collide with a real id. */
 export const NULL_KEY_PART = 'none';

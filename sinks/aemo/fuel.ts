@@ -36,8 +36,6 @@ export function guessFuel(duid: string): FuelGuess {
   return { fuel: UNKNOWN, confidence: 'low' };
 }
 
-export const NEM_REGIONS = ['NSW1', 'QLD1', 'SA1', 'TAS1', 'VIC1'] as const;
-
 /** The region a pseudo-DUID names (`DG_NSW1`, `RT_VIC1`), else null. */
 export function guessRegion(duid: string): string | null {
   const m = /_(NSW1|QLD1|SA1|TAS1|VIC1)$/.exec(duid.toUpperCase());

@@ -1,6 +1,8 @@
 // The five AEMO Postgres tables as sink components. LASTCHANGED is the version column where AEMO has one, so a
-// restatement with a later LASTCHANGED replaces the stored row and a replay of an older file does not.
+// restatement with a later LASTCHANGED replaces the stored row and a replay of an older file does not. Each table
+// stores its clean topic's fields one to one (instants as timestamptz), so the columns come from the topic's schema.
 import type { PgSinkComponent } from '../../runtime/components.js';
+import { fieldColumns } from '../../runtime/pg-columns.js';
 import type { TopicSpec } from '../../schemas/topics.js';
 import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 
@@ -23,8 +25,6 @@ export const AEMO_TABLES: AemoTableNames = {
   registry: 'aemo_duid_registry',
 };
 
-const ts = (ms: number | null) => (ms === null ? null : new Date(ms));
-
 /** Component name of a table sink: the table name itself (tests point sinks at tables of their own). */
 export function unitScadaTable(topic: TopicSpec, table = 'aemo_unit_scada'): PgSinkComponent<CleanUnitScada> {
   return {
@@ -34,13 +34,7 @@ export function unitScadaTable(topic: TopicSpec, table = 'aemo_unit_scada'): PgS
     table,
     key: ['duid', 'settlementdate'],
     versionColumn: 'lastchanged',
-    columns: [
-      { name: 'settlementdate', type: 'timestamptz', value: (v) => new Date(v.settlementdate) },
-      { name: 'duid', type: 'text', value: (v) => v.duid },
-      { name: 'scadavalue', type: 'float8', value: (v) => v.scadavalue },
-      { name: 'lastchanged', type: 'timestamptz', value: (v) => ts(v.lastchanged) },
-      { name: 'settlementdate_nem', type: 'text', value: (v) => v.settlementdate_nem },
-    ],
+    columns: fieldColumns(topic),
   };
 }
 
@@ -52,18 +46,7 @@ export function regionPriceTable(topic: TopicSpec, table = 'aemo_region_price'):
     table,
     key: ['regionid', 'settlementdate', 'intervention'],
     versionColumn: 'lastchanged',
-    columns: [
-      { name: 'settlementdate', type: 'timestamptz', value: (v) => new Date(v.settlementdate) },
-      { name: 'regionid', type: 'text', value: (v) => v.regionid },
-      { name: 'intervention', type: 'int4', value: (v) => v.intervention },
-      { name: 'rrp', type: 'float8', value: (v) => v.rrp },
-      { name: 'eep', type: 'float8', value: (v) => v.eep },
-      { name: 'rop', type: 'float8', value: (v) => v.rop },
-      { name: 'apcflag', type: 'int4', value: (v) => v.apcflag },
-      { name: 'marketsuspendedflag', type: 'int4', value: (v) => v.marketsuspendedflag },
-      { name: 'lastchanged', type: 'timestamptz', value: (v) => ts(v.lastchanged) },
-      { name: 'settlementdate_nem', type: 'text', value: (v) => v.settlementdate_nem },
-    ],
+    columns: fieldColumns(topic),
   };
 }
 
@@ -75,18 +58,7 @@ export function interconnectorFlowTable(topic: TopicSpec, table = 'aemo_intercon
     table,
     key: ['interconnectorid', 'settlementdate', 'intervention'],
     versionColumn: 'lastchanged',
-    columns: [
-      { name: 'settlementdate', type: 'timestamptz', value: (v) => new Date(v.settlementdate) },
-      { name: 'interconnectorid', type: 'text', value: (v) => v.interconnectorid },
-      { name: 'intervention', type: 'int4', value: (v) => v.intervention },
-      { name: 'meteredmwflow', type: 'float8', value: (v) => v.meteredmwflow },
-      { name: 'mwflow', type: 'float8', value: (v) => v.mwflow },
-      { name: 'mwlosses', type: 'float8', value: (v) => v.mwlosses },
-      { name: 'exportlimit', type: 'float8', value: (v) => v.exportlimit },
-      { name: 'importlimit', type: 'float8', value: (v) => v.importlimit },
-      { name: 'lastchanged', type: 'timestamptz', value: (v) => ts(v.lastchanged) },
-      { name: 'settlementdate_nem', type: 'text', value: (v) => v.settlementdate_nem },
-    ],
+    columns: fieldColumns(topic),
   };
 }
 
@@ -98,15 +70,7 @@ export function rooftopPvTable(topic: TopicSpec, table = 'aemo_rooftop_pv'): PgS
     table,
     key: ['regionid', 'interval_datetime', 'type'],
     versionColumn: 'lastchanged',
-    columns: [
-      { name: 'interval_datetime', type: 'timestamptz', value: (v) => new Date(v.interval_datetime) },
-      { name: 'regionid', type: 'text', value: (v) => v.regionid },
-      { name: 'type', type: 'text', value: (v) => v.type },
-      { name: 'power', type: 'float8', value: (v) => v.power },
-      { name: 'qi', type: 'float8', value: (v) => v.qi },
-      { name: 'lastchanged', type: 'timestamptz', value: (v) => ts(v.lastchanged) },
-      { name: 'interval_datetime_nem', type: 'text', value: (v) => v.interval_datetime_nem },
-    ],
+    columns: fieldColumns(topic),
   };
 }
 
@@ -118,12 +82,6 @@ export function rooftopPv5MinTable(topic: TopicSpec, table = 'aemo_rooftop_pv_5m
     topic,
     table,
     key: ['regionid', 'settlementdate'],
-    columns: [
-      { name: 'settlementdate', type: 'timestamptz', value: (v) => new Date(v.settlementdate) },
-      { name: 'regionid', type: 'text', value: (v) => v.regionid },
-      { name: 'power', type: 'float8', value: (v) => v.power },
-      { name: 'provisional', type: 'bool', value: (v) => v.provisional },
-      { name: 'settlementdate_nem', type: 'text', value: (v) => v.settlementdate_nem },
-    ],
+    columns: fieldColumns(topic),
   };
 }

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { pool } from '../../runtime/db.js';
+import { fieldColumns } from '../../runtime/pg-columns.js';
 import { log } from '../../runtime/log.js';
 import type { CurtailmentValue } from '../../schemas/elexon/clean.js';
 import { NULL_KEY_PART } from '../../schemas/elexon/raw.js';
@@ -60,27 +61,9 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
     // Rows a replay --replace deletes become tombstones on the clean topic under this key.
     rowKey: (row) => String(row.record_key),
     columns: [
-      { name: 'record_key', type: 'text', value: (v) => recordKey(v) },
-      { name: 'settlement_date', type: 'date', value: (v) => v.settlement_date },
-      { name: 'settlement_period', type: 'int4', value: (v) => v.settlement_period },
-      { name: 'period_start', type: 'timestamptz', value: (v) => new Date(v.period_start) },
-      { name: 'side', type: 'text', value: (v) => v.side },
-      { name: 'bmu_id', type: 'text', value: (v) => v.bmu_id },
-      { name: 'national_grid_id', type: 'text', value: (v) => v.national_grid_id },
-      { name: 'farm_name', type: 'text', value: (v) => v.farm_name },
-      { name: 'lead_party_name', type: 'text', value: (v) => v.lead_party_name },
-      { name: 'fuel', type: 'text', value: (v) => v.fuel },
-      { name: 'acceptance_id', type: 'int8', value: (v) => v.acceptance_id },
-      { name: 'bid_offer_pair_id', type: 'int4', value: (v) => v.bid_offer_pair_id },
-      { name: 'sequence_number', type: 'int4', value: (v) => v.sequence_number },
-      { name: 'volume', type: 'numeric', value: (v) => v.volume },
-      { name: 'curtailed_mwh', type: 'numeric', value: (v) => v.curtailed_mwh },
-      { name: 'payment', type: 'numeric', value: (v) => v.payment_gbp },
-      { name: 'original_price', type: 'numeric', value: (v) => v.original_price },
-      { name: 'final_price', type: 'numeric', value: (v) => v.final_price },
-      { name: 'so_flag', type: 'bool', value: (v) => v.so_flag },
-      { name: 'cadl_flag', type: 'bool', value: (v) => v.cadl_flag },
-      { name: 'created_datetime', type: 'timestamptz', value: (v) => (v.created_datetime === null ? null : new Date(v.created_datetime)) },
+      { name: 'record_key', value: (v) => recordKey(v) },
+      // The old system's column is called payment; settlement_date (YYYY-MM-DD) goes into a date column as written.
+      ...fieldColumns<CurtailmentValue>(topics.curtailment, { rename: { payment_gbp: 'payment' } }),
     ],
     touched: async (client, values) => {
       await recompute(client, values.map((v) => v.settlement_date));
