@@ -14,7 +14,7 @@ import { AEMO_WANTS, WANT_DATASET, WANT_TOPIC, dayOfInterval, markDone, parseWan
 import type { AemoWant, BackfillUnit, DoneDays } from './backfill.js';
 import { AEMO_DATASETS, NEMWEB, mmsdmUrl, parseFileName } from './files.js';
 import type { AemoDataset, AemoFileName } from './files.js';
-import { fileNameOf, parseListing } from './listing.js';
+import { fileNameOf, readListing } from './listing.js';
 import { parseMms, readMms, truncation } from './mms-csv.js';
 import type { MmsRow } from './mms-csv.js';
 import { formatNem } from './nem-time.js';
@@ -320,9 +320,11 @@ async function listCurrent(run: Run, dataset: AemoDataset): Promise<Listed[] | n
     log.warn({ dataset, err: (err as Error).message }, 'AEMO listing failed; trying again next poll');
     return null;
   }
+  const { links, skipped } = readListing(html, url);
+  // A bad line of a listing is not data (nothing to dead-letter); the rest of the page is still read.
+  if (skipped.length) log.warn({ dataset, listing: url, skipped: skipped.length, first: skipped.slice(0, 5) }, 'AEMO listing links skipped');
   const out: Listed[] = [];
-  for (const u of parseListing(html, url)) {
-    const name = fileNameOf(u);
+  for (const { url: u, name } of links) {
     const meta = parseFileName(name);
     // Rooftop: MEASUREMENT and SATELLITE both go to the raw topic (TYPE tells them apart); processors choose.
     if (meta?.dataset === dataset && meta.kind === 'interval') out.push({ url: u, name, meta });
