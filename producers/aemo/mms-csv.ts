@@ -89,7 +89,7 @@ const CSV_OPTIONS: CsvOptions = {
   max_record_size: MAX_RECORD_BYTES,
 };
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A record's Latin-1 fields as UTF-8 text, or why they are not UTF-8. ASCII-only rows (nearly all) pass as they are. */
