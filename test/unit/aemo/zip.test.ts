@@ -1,8 +1,9 @@
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseMms, readMms } from '../../../producers/aemo/mms-csv.js';
 import { CorruptZipError, ZipLimitError, zipCsvs } from '../../../producers/aemo/zip.js';
 import type { ZipCsv } from '../../../producers/aemo/zip.js';
+import { deflatedZeros, zipOfDeflated } from '../../support/zip-bomb.js';
 import { fixturePath, makeZip, readFixture, ZIPS } from './helpers.js';
 
 async function collect(gen: AsyncGenerator<ZipCsv>): Promise<{ name: string; via: string[]; text: string }[]> {
@@ -109,39 +110,8 @@ describe('zip reader', () => {
   // Issue 15 #8: a zip declaring 1 GiB (1 MB on the wire) was read whole and peaked at 2.2 GB RSS.
   describe('zip bombs', () => {
     const MiB = 1024 * 1024;
-    // A raw deflate stream of `mib` MiB of zeros without holding them: sync-flushed 1 MiB segments, then a final block.
-    const zeros = (mib: number): Buffer => {
-      const segment = deflateRawSync(Buffer.alloc(MiB), { finishFlush: constants.Z_SYNC_FLUSH });
-      return Buffer.concat([...Array.from({ length: mib }, () => segment), Buffer.from([0x03, 0x00])]);
-    };
-    /** A one-entry zip of already-deflated data whose header says `declared` bytes (a bomb need not tell the truth). */
-    const zipOf = (name: string, packed: Buffer, declared: number, crc = 0): Buffer => {
-      const n = Buffer.from(name);
-      const local = Buffer.alloc(30);
-      local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(20, 4);
-      local.writeUInt16LE(8, 8);
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(packed.length, 18);
-      local.writeUInt32LE(declared, 22);
-      local.writeUInt16LE(n.length, 26);
-      const central = Buffer.alloc(46);
-      central.writeUInt32LE(0x02014b50, 0);
-      central.writeUInt16LE(20, 4);
-      central.writeUInt16LE(20, 6);
-      central.writeUInt16LE(8, 10);
-      central.writeUInt32LE(crc, 16);
-      central.writeUInt32LE(packed.length, 20);
-      central.writeUInt32LE(declared, 24);
-      central.writeUInt16LE(n.length, 28);
-      const end = Buffer.alloc(22);
-      end.writeUInt32LE(0x06054b50, 0);
-      end.writeUInt16LE(1, 8);
-      end.writeUInt16LE(1, 10);
-      end.writeUInt32LE(46 + n.length, 12);
-      end.writeUInt32LE(30 + n.length + packed.length, 16);
-      return Buffer.concat([local, n, packed, central, n, end]);
-    };
+    const zeros = deflatedZeros;
+    const zipOf = zipOfDeflated;
     const bomb = zipOf('PUBLIC_DISPATCHSCADA_202512270005_0000000495867506.CSV', zeros(1024), 1024 * MiB);
 
     it('refuses a declared-1 GiB bomb read whole, with memory bounded', async () => {
