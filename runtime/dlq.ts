@@ -17,10 +17,13 @@ export interface DeadLetter {
   partition?: number;
   offset?: string;
   sourceRef?: string;
+  /** More position headers (a source's file and row); they never override the ones set here. */
+  headers?: Record<string, string>;
 }
 
 export function deadLetterMessage(d: DeadLetter): { topic: string; message: Message } {
   const headers: Record<string, string> = {
+    ...d.headers,
     reason: d.reason.slice(0, 2000),
     stage: d.stage,
     'source-topic': d.topic,

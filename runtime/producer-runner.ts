@@ -13,7 +13,46 @@ import { metrics } from './metrics.js';
 import { progressReporter } from './progress.js';
 import type { Serde } from './serde.js';
 import { onShutdown, shuttingDown } from './shutdown.js';
-import type { RawRecord } from './types.js';
+import type { DeadLetterInput, RawRecord } from './types.js';
+
+/**
+ * Largest Kafka key sent, in UTF-8 bytes. Natural keys are well under 100 bytes; kafkajs hashes the key for the
+ * partition synchronously and slowly (a 256 KiB key took 52 s at 100 % CPU, deaf to SIGTERM), so an unbounded key
+ * from bad input hangs the whole producer.
+ */
+export const MAX_KEY_BYTES = 4 * 1024;
+/**
+ * Largest encoded value sent. The broker refuses a batch over message.max.bytes (1 MiB by default), which would abort
+ * the transaction and stop the run on every poll; this leaves room for the headers.
+ */
+export const MAX_VALUE_BYTES = 900 * 1024;
+/** How much of an oversized record a dead letter keeps: it has to fit in a Kafka message itself. */
+const DEAD_SAMPLE_BYTES = 256 * 1024;
+
+/**
+ * Why a record cannot be sent (key or encoded value over the limits), or null when it can. Pure: the runner
+ * dead-letters what this refuses instead of hanging or failing the transaction on it.
+ */
+export function oversized(keyBytes: number, valueBytes: number, limits = { key: MAX_KEY_BYTES, value: MAX_VALUE_BYTES }): string | null {
+  if (keyBytes > limits.key) return `key of ${keyBytes} bytes, over the ${limits.key}-byte limit`;
+  if (valueBytes > limits.value) return `encoded value of ${valueBytes} bytes, over the ${limits.value}-byte limit`;
+  return null;
+}
+
+/** The dead letter for a record refused by `oversized`: the start of its key and value as JSON, cut to fit. */
+export function oversizedDeadLetter(r: RawRecord<unknown>, reason: string): DeadLetterInput {
+  const keyStart = r.key.slice(0, 1024);
+  // The key is cut before stringifying so a 50 MB key is not copied again just to be thrown away.
+  let json = Buffer.from(JSON.stringify({ key: r.key.slice(0, DEAD_SAMPLE_BYTES), value: r.value }));
+  const cut = r.key.length > DEAD_SAMPLE_BYTES || json.length > DEAD_SAMPLE_BYTES;
+  if (cut) json = json.subarray(0, DEAD_SAMPLE_BYTES);
+  return {
+    reason: `record too large to send: ${reason}${cut ? ` (bytes: the first ${DEAD_SAMPLE_BYTES} of {key, value} as JSON)` : ' (bytes: {key, value} as JSON)'}; key starts ${JSON.stringify(keyStart.slice(0, 100))}`,
+    sourceRef: r.sourceRef,
+    bytes: json,
+    headers: { ...r.headers },
+  };
+}
 
 /** Reads the latest cursor of a source (read_committed, to the end of the compacted topic). */
 export async function readCursor<C>(source: string): Promise<C | undefined> {
@@ -82,18 +121,31 @@ export async function runSource<V, C, O>(
       const ctx = { signal: abort.signal, progress: progress.update };
       for await (const batch of c.source.read(cursor, o.options ?? ({} as O), ctx)) {
         const byTopic = new Map<string, Message[]>();
+        const refused: { topic: string; d: DeadLetterInput }[] = [];
         for (const r of batch.records as RawRecord<V>[]) {
           const topic = c.topicOf ? c.topicOf(r.value) : c.topics[0]!.name;
+          // The key is checked before encoding: a huge key with a normal value must not even reach the partitioner.
+          const keyBytes = Buffer.byteLength(r.key);
+          const value = keyBytes > MAX_KEY_BYTES ? null : o.serde.encode(topic, r.value);
+          const tooBig = oversized(keyBytes, value?.length ?? 0);
+          if (tooBig || !value) {
+            refused.push({ topic, d: oversizedDeadLetter(r, tooBig ?? 'key too large') });
+            continue;
+          }
           const list = byTopic.get(topic) ?? [];
           list.push({
             key: r.key,
-            value: o.serde.encode(topic, r.value),
+            value,
             timestamp: String(r.eventTime),
             headers: { 'source-ref': r.sourceRef, 'fetched-at': new Date().toISOString(), ...r.headers },
           });
           byTopic.set(topic, list);
         }
-        const dead = (batch.deadLetters ?? []).map((d) => deadLetterMessage({ topic: c.topics[0]!.name, stage, reason: d.reason, bytes: d.bytes, sourceRef: d.sourceRef }));
+        const dead = [
+          ...(batch.deadLetters ?? []).map((d) => ({ topic: c.topics[0]!.name, d })),
+          // A refused record goes to its own topic's dead-letter topic, with no key (that is what was too large).
+          ...refused,
+        ].map(({ topic, d }) => deadLetterMessage({ topic, stage, reason: d.reason, bytes: d.bytes, sourceRef: d.sourceRef, ...(d.headers ? { headers: d.headers } : {}) }));
         const tx = await producer.transaction();
         try {
           for (const [topic, messages] of byTopic) for (const part of chunks(messages)) await tx.send({ topic, messages: part });
@@ -105,10 +157,10 @@ export async function runSource<V, C, O>(
           throw err;
         }
         cursor = batch.cursor;
-        total.records += batch.records.length;
+        total.records += batch.records.length - refused.length;
         total.deadLetters += dead.length;
         total.batches++;
-        metrics.recordsOut.inc({ stage }, batch.records.length);
+        metrics.recordsOut.inc({ stage }, batch.records.length - refused.length);
         if (shuttingDown()) break;
       }
       if (o.once || shuttingDown() || abort.signal.aborted) break;

@@ -30,6 +30,8 @@ export interface DeadLetterInput {
   reason: string;
   sourceRef: string;
   bytes: Buffer;
+  /** Where inside the source it was (e.g. `file`, `row` of one bad line of a CSV), as dead-letter headers. */
+  headers?: Record<string, string>;
 }
 
 export interface SourceContext {

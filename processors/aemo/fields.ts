@@ -18,7 +18,10 @@ const show = (v: string): string => JSON.stringify(v);
 export function decimal(value: string | null | undefined, column: string): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (!DECIMAL.test(value)) throw new FieldError(`${column}: not a number: ${show(value)}`);
-  return Number(value);
+  const n = Number(value);
+  // `1e400` matches DECIMAL but overflows to Infinity, which no sink or aggregate can use: reject it, don't store it.
+  if (!Number.isFinite(n)) throw new FieldError(`${column}: not a finite number: ${show(value)}`);
+  return n;
 }
 
 export function requiredDecimal(value: string | null | undefined, column: string): number {

@@ -26,6 +26,14 @@ export interface MalformedRow {
   reason: string;
 }
 
+/** A row left out, with what a dead letter needs: its table (when it names one) and its bytes exactly as in the file. */
+export interface RejectedRow extends MalformedRow {
+  /** From the row's own fields 1-3 for I and D rows; null for a row of unknown type. */
+  table: MmsTable | null;
+  /** The line's bytes as in the file, without its line ending (invalid UTF-8 included, not replaced). */
+  raw: Buffer;
+}
+
 export interface MmsSummary {
   /** Fields of the first `C` line (e.g. `C,NEMP.WORLD,DISPATCHSCADA,…`), null when the file does not start with one. */
   header: string[] | null;
@@ -49,24 +57,70 @@ export type MmsSource = string | Buffer | Readable | AsyncIterable<string | Buff
 /** An async iterable of D rows; `summary` is complete once iteration has finished. */
 export interface MmsStream extends AsyncIterable<MmsRow> {
   readonly summary: MmsSummary;
+  /** The rows left out since the last call (every one, unlike `summary.malformed`), for the caller to dead-letter. */
+  takeRejected(): RejectedRow[];
 }
 
 const tableId = (t: MmsTable): string => `${t.report},${t.subtype},${t.version}`;
 
 const MAX_MALFORMED_KEPT = 20;
 
+/**
+ * Longest CSV record accepted, in bytes. The widest rows of the MMS tables we read are well under 2 KB; without a
+ * bound a 50 MB field (a 51 KB zip) became a 50 MB Kafka key and hung the producer in kafkajs's key hash. A record
+ * over it makes the file unreadable (csv-parse error), so the file is dead-lettered with that reason.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
 const CSV_OPTIONS: CsvOptions = {
   relax_column_count: true,
   skip_empty_lines: true,
   // Live files use CRLF, re-serialised archives LF; auto-detection would lock onto whichever comes first.
   record_delimiter: ['\r\n', '\n'],
-  bom: true,
+  // Latin-1 maps each byte to one character and back, so a row's exact bytes survive parsing: fields are then decoded
+  // as strict UTF-8 (utf8Fields) and a row that is not valid UTF-8 is rejected with its original bytes rather than
+  // turned into U+FFFD. The CSV syntax (`,` `"` CR LF) is ASCII, which no UTF-8 multi-byte sequence contains, so the
+  // split is the same as on UTF-8 text. bom is off because csv-parse would switch itself to UTF-8 on seeing one; the
+  // BOM is stripped from the first field instead.
+  encoding: 'latin1',
+  bom: false,
   info: true,
+  raw: true,
+  max_record_size: MAX_RECORD_BYTES,
 };
+
+const NON_ASCII = /[\u0080-\uffff]/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A record's Latin-1 fields as UTF-8 text, or why they are not UTF-8. ASCII-only rows (nearly all) pass as they are. */
+function utf8Fields(fields: string[], raw: string): string[] | string {
+  if (!NON_ASCII.test(raw)) return fields;
+  const out: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (!NON_ASCII.test(f)) {
+      out.push(f);
+      continue;
+    }
+    try {
+      out.push(STRICT_UTF8.decode(Buffer.from(f, 'latin1')));
+    } catch {
+      return `invalid UTF-8 in field ${i + 1}`;
+    }
+  }
+  return out;
+}
+
+const rawBytes = (raw: string): Buffer => Buffer.from(raw.replace(/[\r\n]+$/, ''), 'latin1');
 
 /** Turns CSV records into MMS rows one at a time, remembering the I rows seen so far. Pure and synchronous. */
 export class MmsAssembler {
   private readonly columns = new Map<string, string[]>();
+  /** Rows left out and not yet taken (takeRejected). */
+  private rejected: RejectedRow[] = [];
+
+  /** keepRejected: collect every rejected row for takeRejected (a caller that never takes them should not grow). */
+  constructor(private readonly keepRejected = true) {}
   readonly summary: MmsSummary = {
     header: null,
     footerCount: null,
@@ -77,9 +131,13 @@ export class MmsAssembler {
     malformed: [],
   };
 
-  accept(fields: string[], line: number): MmsRow | null {
+  /** `raw` is the line's bytes, kept on a rejected row for its dead letter. */
+  accept(fields: string[], line: number, raw: Buffer = Buffer.alloc(0)): MmsRow | null {
     const s = this.summary;
     s.lineCount += 1;
+    this.raw = raw;
+    if (s.lineCount === 1 && fields[0]?.startsWith('\uFEFF')) fields = [fields[0].slice(1), ...fields.slice(1)];
+    this.fields = fields;
     const kind = fields[0];
     if (kind === 'C') {
       if (s.lineCount === 1) s.header = fields;
@@ -117,15 +175,49 @@ export class MmsAssembler {
     return { table, row, line };
   }
 
+  /** A line that cannot be read as text at all (not UTF-8): counted as a line, rejected as a row. */
+  reject(fields: string[], line: number, raw: Buffer, reason: string): void {
+    this.summary.lineCount += 1;
+    this.raw = raw;
+    this.fields = fields;
+    this.malformedRow(line, reason);
+  }
+
+  /** The rows rejected since the last call. */
+  takeRejected(): RejectedRow[] {
+    const out = this.rejected;
+    this.rejected = [];
+    return out;
+  }
+
+  // The line being accepted, for malformedRow.
+  private raw: Buffer = Buffer.alloc(0);
+  private fields: string[] = [];
+
   private malformedRow(line: number, reason: string): void {
     this.summary.malformedCount += 1;
     if (this.summary.malformed.length < MAX_MALFORMED_KEPT) this.summary.malformed.push({ line, reason });
+    const f = this.fields;
+    const table = f[0] === 'I' || f[0] === 'D' ? { report: f[1] ?? '', subtype: f[2] ?? '', version: f[3] ?? '' } : null;
+    if (this.keepRejected) this.rejected.push({ line, reason, table, raw: this.raw });
   }
 }
 
 interface CsvInfoRecord {
   record: string[];
   info: { lines: number };
+  raw: string;
+}
+
+/** Feeds one csv-parse record to the assembler, decoding it as strict UTF-8 first. */
+function feed(assembler: MmsAssembler, rec: CsvInfoRecord): MmsRow | null {
+  const line = startLine(rec);
+  const fields = utf8Fields(rec.record, rec.raw);
+  if (typeof fields === 'string') {
+    assembler.reject(rec.record, line, rawBytes(rec.raw), fields);
+    return null;
+  }
+  return assembler.accept(fields, line, rawBytes(rec.raw));
 }
 
 // csv-parse reports the line a record ENDS on; a quoted field holding a newline would push that past the start.
@@ -143,10 +235,11 @@ const unreadable = (err: unknown): unknown => {
 
 /**
  * Streams the D rows of an MMS CSV, a record at a time, so a monthly archive (millions of lines) is never held as
- * objects. Throws an Error naming the line when the CSV itself is broken (e.g. a quote never closed).
+ * objects. Throws an Error naming the line when the CSV itself is broken (e.g. a quote never closed, a record over
+ * MAX_RECORD_BYTES). With `keepRejected`, the rows left out are kept for `takeRejected()`; the caller must take them.
  */
-export function readMms(source: MmsSource): MmsStream {
-  const assembler = new MmsAssembler();
+export function readMms(source: MmsSource, options: { keepRejected?: boolean } = {}): MmsStream {
+  const assembler = new MmsAssembler(options.keepRejected ?? false);
   async function* rows(): AsyncGenerator<MmsRow> {
     const input = typeof source === 'string' || Buffer.isBuffer(source) ? Readable.from([source]) : Readable.from(source);
     const parser = parse(CSV_OPTIONS);
@@ -154,7 +247,7 @@ export function readMms(source: MmsSource): MmsStream {
     pipeline(input, parser, () => undefined);
     try {
       for await (const rec of parser as AsyncIterable<CsvInfoRecord>) {
-        const row = assembler.accept(rec.record, startLine(rec));
+        const row = feed(assembler, rec);
         if (row) yield row;
       }
     } catch (err) {
@@ -166,11 +259,15 @@ export function readMms(source: MmsSource): MmsStream {
     get summary() {
       return assembler.summary;
     },
+    takeRejected: () => assembler.takeRejected(),
   };
 }
 
-/** Parses a whole MMS CSV text at once: for small live files and tests. */
-export function parseMms(text: string | Buffer): { rows: MmsRow[]; summary: MmsSummary } {
+/**
+ * Parses a whole MMS CSV at once: for small live files and tests. Give it the file's bytes: a string has already been
+ * decoded, so bytes that were not UTF-8 are U+FFFD by then and can no longer be told apart.
+ */
+export function parseMms(text: string | Buffer): { rows: MmsRow[]; summary: MmsSummary; rejected: RejectedRow[] } {
   let records: CsvInfoRecord[];
   try {
     records = parseSync(text, CSV_OPTIONS) as unknown as CsvInfoRecord[];
@@ -180,10 +277,10 @@ export function parseMms(text: string | Buffer): { rows: MmsRow[]; summary: MmsS
   const assembler = new MmsAssembler();
   const rows: MmsRow[] = [];
   for (const rec of records) {
-    const row = assembler.accept(rec.record, startLine(rec));
+    const row = feed(assembler, rec);
     if (row) rows.push(row);
   }
-  return { rows, summary: assembler.summary };
+  return { rows, summary: assembler.summary, rejected: assembler.takeRejected() };
 }
 
 /**

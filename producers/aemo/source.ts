@@ -13,11 +13,11 @@ import type { BackfillUnit, DoneDays } from './backfill.js';
 import { aemoRawTopicSpecs, type AemoWant } from '../../schemas/aemo/topics.js';
 import { AEMO_DATASETS, NEMWEB, mmsdmUrl, parseFileName } from './files.js';
 import type { AemoDataset, AemoFileName } from './files.js';
-import { fileNameOf, parseListing } from './listing.js';
+import { fileNameOf, readListing } from './listing.js';
 import { parseMms, readMms, truncation } from './mms-csv.js';
-import type { MmsRow } from './mms-csv.js';
+import type { MmsRow, RejectedRow } from './mms-csv.js';
 import { formatNem } from '../../schemas/aemo/nem-time.js';
-import { toRawRecord } from './records.js';
+import { rawTopicOf, toRawRecord } from './records.js';
 import type { RawDispatchPrice, RawInterconnectorRes, RawRooftopActual, RawUnitScada } from '../../schemas/aemo/raw.js';
 import { CorruptZipError, zipCsvs } from './zip.js';
 
@@ -203,33 +203,52 @@ function recordsOf(rows: Iterable<MmsRow>, file: string, sourceRef: string, fall
   return out;
 }
 
+/**
+ * Dead letters for the rows of a file that were left out (wrong field count, no I row, not UTF-8), one per row with
+ * its exact bytes, file and line: the file's good rows are still published. Rows of tables this run does not read are
+ * left out like the good rows of those tables; a row of unknown type cannot be placed, so it is dead-lettered.
+ */
+function rowDeadLetters(rejected: readonly RejectedRow[], file: string, sourceRef: string, wants: readonly AemoWant[]): DeadLetterInput[] {
+  const topics = new Set(wants.map((w) => WANT_TOPIC[w]));
+  const out: DeadLetterInput[] = [];
+  for (const r of rejected) {
+    const topic = r.table && rawTopicOf(r.table);
+    if (r.table && !(topic && topics.has(topic))) continue;
+    out.push({ reason: `${file} line ${r.line}: ${r.reason}`, sourceRef, bytes: r.raw, headers: { file, row: String(r.line) } });
+  }
+  if (out.length) log.warn({ file: sourceRef, rows: out.length, first: rejected[0]?.reason }, 'AEMO rows dead-lettered; the rest of the file goes on');
+  return out;
+}
+
 /** The CSV itself is broken (csv-parse failed), as opposed to a bug in our code. */
 const isUnreadableCsv = (err: unknown): boolean => err instanceof Error && err.message.startsWith('MMS CSV unreadable');
 
 type LiveRead =
-  | { kind: 'ok'; records: RawRecord<AemoRawValue>[] }
+  | { kind: 'ok'; records: RawRecord<AemoRawValue>[]; deadLetters: DeadLetterInput[] }
   | { kind: 'truncated'; reason: string }
   | { kind: 'unreadable'; reason: string };
 
 /** Reads a live 5-/30-minute zip (one small CSV) whole. */
 async function readLiveZip(bytes: Buffer, zipName: string, fallbackTime: number, wants: readonly AemoWant[]): Promise<LiveRead> {
   const records: RawRecord<AemoRawValue>[] = [];
+  const deadLetters: DeadLetterInput[] = [];
   let csvs = 0;
   try {
     for await (const entry of zipCsvs(bytes, { label: zipName })) {
       csvs += 1;
-      const { rows, summary } = parseMms(await entry.text());
+      // Bytes, not text: the parser checks the UTF-8 itself instead of letting bad bytes become U+FFFD.
+      const { rows, summary, rejected } = parseMms(await entry.bytes());
       const cut = truncation(summary);
       if (cut) return { kind: 'truncated', reason: `truncated ${entry.name}: ${cut}` };
-      if (summary.malformedCount > 0) log.warn({ file: entry.name, malformed: summary.malformed }, 'AEMO file has malformed rows; they are left out');
       records.push(...recordsOf(rows, entry.name, zipName, fallbackTime, wants));
+      deadLetters.push(...rowDeadLetters(rejected, entry.name, zipName, wants));
     }
   } catch (err) {
     if (err instanceof CorruptZipError || isUnreadableCsv(err)) return { kind: 'unreadable', reason: (err as Error).message };
     throw err;
   }
   if (csvs === 0) return { kind: 'unreadable', reason: `no CSV inside ${zipName}` };
-  return { kind: 'ok', records };
+  return { kind: 'ok', records, deadLetters };
 }
 
 // ---- live cursor bookkeeping (pure) ----
@@ -295,9 +314,11 @@ async function listCurrent(run: Run, dataset: AemoDataset): Promise<Listed[] | n
     log.warn({ dataset, err: (err as Error).message }, 'AEMO listing failed; trying again next poll');
     return null;
   }
+  const { links, skipped } = readListing(html, url);
+  // A bad line of a listing is not data (nothing to dead-letter); the rest of the page is still read.
+  if (skipped.length) log.warn({ dataset, listing: url, skipped: skipped.length, first: skipped.slice(0, 5) }, 'AEMO listing links skipped');
   const out: Listed[] = [];
-  for (const u of parseListing(html, url)) {
-    const name = fileNameOf(u);
+  for (const { url: u, name } of links) {
     const meta = parseFileName(name);
     // Rooftop: MEASUREMENT and SATELLITE both go to the raw topic (TYPE tells them apart); processors choose.
     if (meta?.dataset === dataset && meta.kind === 'interval') out.push({ url: u, name, meta });
@@ -323,7 +344,7 @@ async function* liveFile(run: Run, key: string, wants: readonly AemoWant[], f: L
   const read = await readLiveZip(bytes, f.name, f.meta.interval?.utc ?? run.now, wants);
   if (read.kind === 'ok') {
     run.state.live[key] = markLive(live, f.name, 'done', run.keepMs);
-    yield { records: read.records, cursor: snapshot(run) };
+    yield { records: read.records, ...(read.deadLetters.length ? { deadLetters: read.deadLetters } : {}), cursor: snapshot(run) };
     return 'published';
   }
   if (read.kind === 'unreadable') {
@@ -438,24 +459,25 @@ async function* archiveUnit(run: Run, unit: BackfillUnit): AsyncGenerator<Batch,
       // Already published by live mode: the archive holds the very same 5-minute zips.
       if (isHandled(live, holder)) continue;
       if (run.ctx.signal.aborted) return false;
-      const text = await entry.text();
+      const csv = await entry.bytes();
       const ref = [...entry.via, entry.name].join(' > ');
       bf.at = { unit: unit.key, files: index };
       let parsed: ReturnType<typeof parseMms>;
       try {
-        parsed = parseMms(text);
+        parsed = parseMms(csv);
       } catch (err) {
         if (!isUnreadableCsv(err)) throw err;
-        yield { records: [], deadLetters: [deadLetter(Buffer.from(text), ref, (err as Error).message)], cursor: snapshot(run) };
+        yield { records: [], deadLetters: [deadLetter(csv, ref, (err as Error).message)], cursor: snapshot(run) };
         continue;
       }
       // Archived files are final, so a truncated one will not heal: dead-letter it at once.
       const cut = truncation(parsed.summary);
       if (cut) {
-        yield { records: [], deadLetters: [deadLetter(Buffer.from(text), ref, `truncated ${entry.name}: ${cut}`)], cursor: snapshot(run) };
+        yield { records: [], deadLetters: [deadLetter(csv, ref, `truncated ${entry.name}: ${cut}`)], cursor: snapshot(run) };
         continue;
       }
-      yield { records: recordsOf(parsed.rows, entry.name, ref, meta?.interval?.utc ?? run.now, unit.wants), cursor: snapshot(run) };
+      const dead = rowDeadLetters(parsed.rejected, entry.name, ref, unit.wants);
+      yield { records: recordsOf(parsed.rows, entry.name, ref, meta?.interval?.utc ?? run.now, unit.wants), ...(dead.length ? { deadLetters: dead } : {}), cursor: snapshot(run) };
     }
   } catch (err) {
     if (!(err instanceof CorruptZipError)) throw err;
@@ -490,23 +512,37 @@ async function* mmsdmUnit(run: Run, unit: BackfillUnit): AsyncGenerator<Batch, b
       for await (const entry of zipCsvs(bytes, { label })) {
         const ref = `${label} > ${entry.name}`;
         let records: RawRecord<AemoRawValue>[] = [];
+        let dead: DeadLetterInput[] = [];
         let lastLine = after;
-        const rows = readMms(await entry.open());
+        let malformedSeen = 0;
+        const rows = readMms(await entry.open(), { keepRejected: true });
+        // Rows left out so far go out with the next batch (a resumed part skips those before its line, like the rows).
+        const takeDead = (): void => {
+          if (rows.summary.malformedCount === malformedSeen) return;
+          malformedSeen = rows.summary.malformedCount;
+          dead.push(...rowDeadLetters(rows.takeRejected().filter((x) => x.line > after), entry.name, ref, unit.wants));
+        };
+        const batch = (): Batch => {
+          const b: Batch = { records, ...(dead.length ? { deadLetters: dead } : {}), cursor: snapshot(run) };
+          records = [];
+          dead = [];
+          return b;
+        };
         for await (const row of rows) {
+          takeDead();
           if (row.line <= after) continue;
           lastLine = row.line;
           const [r] = recordsOf([row], entry.name, ref, Number.NaN, unit.wants);
           if (r && !Number.isNaN(r.eventTime) && days.has(dayOfInterval(r.eventTime))) records.push(r);
-          if (records.length >= run.rowsPerBatch) {
+          if (records.length + dead.length >= run.rowsPerBatch) {
             bf.at = { unit: unit.key, part, line: lastLine };
-            yield { records, cursor: snapshot(run) };
-            records = [];
+            yield batch();
             if (run.ctx.signal.aborted) return false;
           }
         }
-        if (rows.summary.malformedCount > 0) log.warn({ file: ref, malformed: rows.summary.malformedCount, first: rows.summary.malformed.slice(0, 3) }, 'MMSDM rows left out');
+        takeDead();
         bf.at = { unit: unit.key, part, line: lastLine };
-        if (records.length) yield { records, cursor: snapshot(run) };
+        if (records.length || dead.length) yield batch();
       }
     } catch (err) {
       if (!(err instanceof CorruptZipError) && !isUnreadableCsv(err)) throw err;

@@ -1,5 +1,5 @@
 // A NEMWEB stand-in built from the real fixtures in /work/shared/fixtures/aemo (read in place, never copied), served
-// by the same server as the demo (producers/aemo/nemweb-tree.ts). Besides the real files it holds the awkward cases
+// by the same server as the demo (devkit/aemo/nemweb-tree.ts). Besides the real files it holds the awkward cases
 // the source must survive: a file that fails twice, a corrupt zip and a truncated CSV.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileNameOf, parseListing } from '../../../producers/aemo/listing.js';
+import { fileNameOf, parseListing, readListing } from '../../../producers/aemo/listing.js';
 import { readFixture } from './helpers.js';
 
 const LISTING = 'https://nemweb.com.au/Reports/Current/TradingIS_Reports/';
@@ -37,6 +37,46 @@ describe('IIS listing', () => {
     expect(parseListing(html, 'https://nemweb.com.au/Reports/Current/X/')).toEqual([
       'https://nemweb.com.au/Reports/Current/X/f.zip',
     ]);
+  });
+
+  // Issue 15 #5: one bad line stopped the whole source, a repeated line published a file twice, and a link to another
+  // host was followed.
+  describe('hostile listings', () => {
+    const dir = 'https://nemweb.com.au/Reports/Current/Dispatch_SCADA/';
+    const a = 'PUBLIC_DISPATCHSCADA_202512270005_0000000495867506.zip';
+    const b = 'PUBLIC_DISPATCHSCADA_202512270010_0000000495867600.zip';
+
+    it('skips a malformed link with a reason and keeps the others', () => {
+      const html = `<a href="${a}">a</a><a href="http://[oops/x.zip">bad url</a><a href="PUBLIC_%E0%A4%A.zip">bad escape</a><a href="${b}">b</a>`;
+      const { links, skipped } = readListing(html, dir);
+      expect(links.map((l) => l.name)).toEqual([a, b]);
+      expect(skipped.map((s) => s.href)).toEqual(['http://[oops/x.zip', 'PUBLIC_%E0%A4%A.zip']);
+      expect(skipped.every((s) => s.reason.startsWith('malformed link: '))).toBe(true);
+      expect(parseListing(html, dir)).toEqual([dir + a, dir + b]);
+    });
+
+    it('lists a file once however often, and however spelled, it is linked', () => {
+      const html = `<a href="${a}">a</a><a href="/Reports/Current/Dispatch_SCADA/${a}">a again</a><a href="${b}">b</a><a href="${a}">a</a>`;
+      const { links, skipped } = readListing(html, dir);
+      expect(links).toEqual([{ url: dir + a, name: a }, { url: dir + b, name: b }]);
+      expect(skipped).toHaveLength(2);
+      expect(skipped[0]?.reason).toBe(`duplicate link to ${a}`);
+    });
+
+    it('does not follow links to another origin (host, port or scheme)', () => {
+      const html = [
+        `<a href="https://evil.example/Reports/Current/Dispatch_SCADA/${b}">x</a>`,
+        `<a href="https://nemweb.com.au:8443/${b}">port</a>`,
+        `<a href="http://nemweb.com.au/${b}">scheme</a>`,
+        '<a href="javascript:alert(1)">js</a>',
+        `<a href="//evil.example/${b}">protocol-relative</a>`,
+        `<a href="${a}">a</a>`,
+      ].join('<br>');
+      const { links, skipped } = readListing(html, dir);
+      expect(links.map((l) => l.url)).toEqual([dir + a]);
+      expect(skipped).toHaveLength(5);
+      expect(skipped[0]?.reason).toBe('link to another origin (https://evil.example), not https://nemweb.com.au');
+    });
   });
 
   it('decodes %2523 in a URL back to the stored %23 name', () => {

@@ -163,6 +163,69 @@ describe('MMS CSV parser', () => {
     expect(truncation(summary)).toBeNull();
   });
 
+  // Issue 15 #9 and #2: rows with the wrong field count were only logged, bytes that are not UTF-8 became U+FFFD, and a
+  // giant field went through whole (to become a Kafka key that hung the producer).
+  describe('bad rows', () => {
+    const head = 'C,NEMP.WORLD,DISPATCHSCADA,AEMO,PUBLIC,2025/12/27,00:05:14,0000000495867506,DISPATCHSCADA,0000000495867506';
+    const iRow = 'I,DISPATCH,UNIT_SCADA,1,SETTLEMENTDATE,DUID,SCADAVALUE,LASTCHANGED';
+    const d = (duid: string, extra = ''): string => `D,DISPATCH,UNIT_SCADA,1,"2025/12/27 00:05:00",${duid},1.5,"2025/12/27 00:00:22"${extra}`;
+
+    it('rejects a D row whose field count differs from its I row, with table, line and the raw bytes', () => {
+      const text = [head, iRow, d('A'), 'D,DISPATCH,UNIT_SCADA,1,"2025/12/27 00:05:00",B,1.5', d('C', ',surplus'), d('E'), 'C,"END OF REPORT",7', ''].join('\r\n');
+      const { rows, summary, rejected } = parseMms(Buffer.from(text));
+      expect(rows.map((r) => r.row.DUID)).toEqual(['A', 'E']);
+      expect(summary.malformedCount).toBe(2);
+      expect(truncation(summary)).toBeNull();
+      expect(rejected.map((r) => [r.line, r.reason, r.table?.subtype, r.raw.toString('utf8')])).toEqual([
+        [4, '3 fields where the I row of DISPATCH,UNIT_SCADA,1 has 4', 'UNIT_SCADA', 'D,DISPATCH,UNIT_SCADA,1,"2025/12/27 00:05:00",B,1.5'],
+        [5, '5 fields where the I row of DISPATCH,UNIT_SCADA,1 has 4', 'UNIT_SCADA', d('C', ',surplus')],
+      ]);
+    });
+
+    it('rejects a row that is not UTF-8 (Latin-1) with its exact bytes, and decodes real UTF-8', () => {
+      const latin1 = Buffer.from(d('CAF\u00c9'), 'latin1'); // 0xC9 alone: not UTF-8
+      const bytes = Buffer.concat([Buffer.from(`\ufeff${head}\r\n${iRow}\r\n${d('Z\u00e9')}\r\n`), latin1, Buffer.from('\r\nC,"END OF REPORT",5\r\n')]);
+      const { rows, summary, rejected } = parseMms(bytes);
+      expect(rows.map((r) => r.row.DUID)).toEqual(['Z\u00e9']);
+      expect(summary.header?.[0]).toBe('C');
+      expect(truncation(summary)).toBeNull();
+      expect(rejected).toEqual([{ line: 4, reason: 'invalid UTF-8 in field 6', table: { report: 'DISPATCH', subtype: 'UNIT_SCADA', version: '1' }, raw: latin1 }]);
+      expect(rows.some((r) => Object.values(r.row).some((v) => v.includes('\ufffd')))).toBe(false);
+    });
+
+    it('streams the rejected rows when asked, as the whole-file parser returns them', async () => {
+      const text = [head, iRow, d('A'), 'D,DISPATCH,UNIT_SCADA,1,x', 'X,what', d('B'), 'C,"END OF REPORT",7', ''].join('\n');
+      const stream = readMms(Buffer.from(text), { keepRejected: true });
+      const rows: string[] = [];
+      for await (const r of stream) rows.push(r.row.DUID ?? '');
+      expect(rows).toEqual(['A', 'B']);
+      const rejected = stream.takeRejected();
+      expect(rejected).toEqual(parseMms(text).rejected);
+      expect(rejected.map((r) => [r.line, r.table, r.raw.toString()])).toEqual([
+        [4, { report: 'DISPATCH', subtype: 'UNIT_SCADA', version: '1' }, 'D,DISPATCH,UNIT_SCADA,1,x'],
+        [5, null, 'X,what'],
+      ]);
+      expect(stream.takeRejected()).toEqual([]);
+    });
+
+    it('refuses a 50 MB field at once instead of yielding it', () => {
+      const giant = Buffer.alloc(50 * 1024 * 1024, 'A');
+      const bytes = Buffer.concat([Buffer.from(`${head}\r\n${iRow}\r\nD,DISPATCH,UNIT_SCADA,1,"2025/12/27 00:05:00",`), giant, Buffer.from(',1,x\r\nC,"END OF REPORT",4\r\n')]);
+      const started = Date.now();
+      expect(() => parseMms(bytes)).toThrow(/^MMS CSV unreadable at line 3: .*Max Record Size.*65536/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('refuses a giant field when streaming too', async () => {
+      const read = async (): Promise<number> => {
+        let n = 0;
+        for await (const _row of readMms([Buffer.from(`${iRow}\nD,DISPATCH,UNIT_SCADA,1,"2025/12/27 00:05:00",`), Buffer.alloc(1024 * 1024, 'A'), Buffer.from(',1,x\n')])) n += 1;
+        return n;
+      };
+      await expect(read()).rejects.toThrow(/MMS CSV unreadable at line 2: .*Max Record Size/);
+    });
+  });
+
   describe('truncation', () => {
     const lines = scadaText.split('\r\n');
 

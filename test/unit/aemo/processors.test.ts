@@ -47,6 +47,15 @@ describe('number parsing', () => {
     }
   });
 
+  it('rejects numbers that overflow to Infinity (issue 15: 1e400 was accepted)', () => {
+    for (const bad of ['1e400', '-1e400', '1' + '0'.repeat(400)]) {
+      expect(() => decimal(bad, 'RRP'), bad).toThrow(new FieldError(`RRP: not a finite number: ${JSON.stringify(bad)}`));
+    }
+    expect(decimal('1e300', 'RRP')).toBe(1e300);
+    const rejected = normaliseUnitScada(message('raw.aemo.unit_scada', { ...scadaValue('BW01'), scadavalue: '1e400' }));
+    expect(rejected).toEqual({ reject: 'SCADAVALUE: not a finite number: "1e400"' });
+  });
+
   it('accepts integral flags and refuses fractions', () => {
     expect(integer('1', 'INTERVENTION')).toBe(1);
     expect(integer('1.0', 'INTERVENTION')).toBe(1);

@@ -1,7 +1,9 @@
+import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseMms, readMms } from '../../../producers/aemo/mms-csv.js';
-import { CorruptZipError, zipCsvs } from '../../../producers/aemo/zip.js';
+import { CorruptZipError, ZipLimitError, zipCsvs } from '../../../producers/aemo/zip.js';
 import type { ZipCsv } from '../../../producers/aemo/zip.js';
+import { deflatedZeros, zipOfDeflated } from '../../support/zip-bomb.js';
 import { fixturePath, makeZip, readFixture, ZIPS } from './helpers.js';
 
 async function collect(gen: AsyncGenerator<ZipCsv>): Promise<{ name: string; via: string[]; text: string }[]> {
@@ -103,6 +105,74 @@ describe('zip reader', () => {
       for await (const entry of zipCsvs(bad, { label: 'bad.zip' })) for await (const _row of readMms(await entry.open())) void _row;
     };
     await expect(read()).rejects.toThrow(CorruptZipError);
+  });
+
+  // Issue 15 #8: a zip declaring 1 GiB (1 MB on the wire) was read whole and peaked at 2.2 GB RSS.
+  describe('zip bombs', () => {
+    const MiB = 1024 * 1024;
+    const zeros = deflatedZeros;
+    const zipOf = zipOfDeflated;
+    const bomb = zipOf('PUBLIC_DISPATCHSCADA_202512270005_0000000495867506.CSV', zeros(1024), 1024 * MiB);
+
+    it('refuses a declared-1 GiB bomb read whole, with memory bounded', async () => {
+      expect(bomb.length).toBeLessThan(1.1 * MiB);
+      const rss = process.memoryUsage().rss;
+      const read = async (): Promise<number> => {
+        let n = 0;
+        for await (const e of zipCsvs(bomb, { label: 'bomb.zip' })) n += (await e.text()).length;
+        return n;
+      };
+      await expect(read()).rejects.toThrow(ZipLimitError);
+      await expect(read()).rejects.toThrow(/^zip refused bomb\.zip > PUBLIC_DISPATCHSCADA_\S+\.CSV: declares 1073741824 bytes from \d+ \(over 1000:1\)/);
+      expect(process.memoryUsage().rss - rss).toBeLessThan(200 * MiB);
+    });
+
+    it('refuses it when streamed too, and a bomb is a CorruptZipError for callers that dead-letter those', async () => {
+      const stream = async (): Promise<number> => {
+        let n = 0;
+        for await (const e of zipCsvs(bomb, { label: 'bomb.zip' })) for await (const c of (await e.open()) as AsyncIterable<Buffer>) n += c.length;
+        return n;
+      };
+      await expect(stream()).rejects.toThrow(CorruptZipError);
+    });
+
+    it('counts the bytes actually inflated: a header that understates them does not get the bomb through', async () => {
+      const liar = zipOf('x.CSV', zeros(1024), 1000);
+      const read = async (): Promise<number> => {
+        let n = 0;
+        for await (const e of zipCsvs(liar, { label: 'liar.zip' })) for await (const c of (await e.open()) as AsyncIterable<Buffer>) n += c.length;
+        return n;
+      };
+      await expect(read()).rejects.toThrow(CorruptZipError);
+    });
+
+    it('refuses past the per-entry limit on a whole read, and past the ratio when streaming', async () => {
+      const data = Buffer.alloc(3 * MiB, 'D,DISPATCH,UNIT_SCADA,1,x\n');
+      const z = makeZip([{ name: 'big.CSV', data }]);
+      await expect(collect(zipCsvs(z, { label: 'z.zip', maxEntryBytes: 2 * MiB }))).rejects.toThrow(
+        'zip refused z.zip > big.CSV: inflates past 2097152 bytes (the limit for an entry read whole)',
+      );
+      const packed = deflateRawSync(data);
+      const honest = zipOf('big.CSV', packed, data.length, crc32(data));
+      expect((await collect(zipCsvs(honest))).map((e) => e.text.length)).toEqual([data.length]);
+      await expect(collect(zipCsvs(honest, { label: 'h.zip', maxRatio: Math.floor(data.length / packed.length) - 1 }))).rejects.toThrow(/^zip refused h\.zip > big\.CSV: declares/);
+    });
+
+    it('counts every level of a nested archive against the total', async () => {
+      const inner = (i: number): Buffer => makeZip([{ name: `${i}.CSV`, data: Buffer.alloc(MiB, 'C,x\n') }]);
+      const daily = makeZip([1, 2, 3].map((i) => ({ name: `${i}.zip`, data: inner(i) })));
+      const seen: string[] = [];
+      const read = async (): Promise<void> => {
+        for await (const e of zipCsvs(daily, { label: 'day.zip', maxTotalBytes: Math.floor(2.5 * MiB) })) {
+          seen.push(e.name);
+          await e.text();
+        }
+      };
+      await expect(read()).rejects.toThrow(/^zip refused day\.zip > 3\.zip > 3\.CSV: declares 1048576 bytes, over the 2621440-byte total/);
+      // The first two CSVs and the inner zips holding them (a few KB) fit in 2.5 MiB; the third CSV does not.
+      expect(seen).toEqual(['1.CSV', '2.CSV', '3.CSV']);
+      expect((await collect(zipCsvs(daily))).map((e) => e.name)).toEqual(['1.CSV', '2.CSV', '3.CSV']);
+    });
   });
 
   it('fails for a path that does not exist', async () => {
