@@ -1,6 +1,7 @@
 // Elexon commands: `load btc-difficulty`, `reconcile elexon`, `reingest elexon`.
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { EXIT } from './exit-codes.js';
 import { closePool, pool } from '../runtime/db.js';
 import { createHttpClient } from '../runtime/http.js';
 import { progressReporter } from '../runtime/progress.js';
@@ -59,7 +60,7 @@ function print(report: ReconcileReport, json: boolean | undefined, extra: Record
   if (json) out(JSON.stringify({ ...extra, ...report, ok: report.problems.length === 0 }));
   else for (const line of formatReport(report)) out(line);
   // A date that does not reconcile fails the command, so a scheduler or a script notices.
-  if (report.problems.length) process.exitCode = 1;
+  if (report.problems.length) process.exitCode = EXIT.mismatch;
 }
 
 async function session(body: () => Promise<void>): Promise<void> {

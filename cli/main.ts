@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError, config } from '../runtime/config.js';
 import { log } from '../runtime/log.js';
+import { EXIT, isConnectionRefused } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 const program = buildProgram();
@@ -10,12 +11,17 @@ try {
   config();
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // --help and --version end through here too, with exit code 0; any other commander error is a usage mistake.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   if (err instanceof ConfigError) {
     process.stderr.write(`gridstream: invalid configuration: ${err.message}\n`);
-    process.exit(2);
+    process.exit(EXIT.usage);
   }
   log.debug({ err }, 'command failed');
   process.stderr.write(`gridstream: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  if (isConnectionRefused(err)) {
+    process.stderr.write('gridstream: a service is not reachable: check the endpoint variables (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL) and `gridstream stack status`\n');
+    process.exit(EXIT.stackDown);
+  }
+  process.exit(EXIT.failure);
 }

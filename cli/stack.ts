@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT } from './exit-codes.js';
 import { stackDown, stackStatus, stackUp } from '../infra/stack/index.js';
 
 export function registerStack(program: Command): void {
@@ -39,6 +40,6 @@ export function registerStack(program: Command): void {
         }
       }
       const allUp = Object.values(s).every((v) => v.up);
-      process.exitCode = allUp ? 0 : 3;
+      process.exitCode = allUp ? EXIT.ok : EXIT.stackDown;
     });
 }

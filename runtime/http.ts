@@ -9,15 +9,14 @@
 
 import pRetry, { AbortError } from 'p-retry';
 import { log, safeUrl } from './log.js';
+import { packageVersion } from './paths.js';
 import { CircuitOpenError, HttpError, NetworkError } from './http-errors.js';
 import { anySignal, CircuitBreaker, Pacer, Semaphore, sleep } from './http-limits.js';
 
 export { CircuitOpenError, HttpError, NetworkError };
 import type { Logger } from './log.js';
 
-/** Keep in step with package.json; hard-coded because the package file is not shipped beside dist/. */
-const VERSION = '0.1.0';
-export const DEFAULT_USER_AGENT = `gridstream/${VERSION} (+https://github.com/gridstream; data pipeline)`;
+export const DEFAULT_USER_AGENT = `gridstream/${packageVersion} (+https://github.com/gridstream; data pipeline)`;
 
 export interface RequestInfo {
   source: string;
