@@ -6,7 +6,7 @@ import { config } from '../runtime/config.js';
 import { closePool, migrate } from '../runtime/db.js';
 import { dlqCounts, groupLags, lastRuns, readTopic, redrive } from '../runtime/inspect.js';
 import { serveMetrics, stopMetrics } from '../runtime/metrics.js';
-import { redisClient, redisUsage } from '../runtime/redis-views.js';
+import { closeSharedRedis, redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
@@ -14,13 +14,14 @@ import { applyTopics } from '../runtime/topics-apply.js';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Runs a command body and always releases the process's pool and metrics server. */
+/** Runs a command body and always releases the process's pool, shared Redis client and metrics server. */
 async function session<T>(body: () => Promise<T>): Promise<T> {
   if (config().metricsPort !== undefined) serveMetrics(config().metricsPort!);
   try {
     return await body();
   } finally {
     await closePool();
+    closeSharedRedis();
     stopMetrics();
   }
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { repoRoot } from './paths.js';
 import { config } from './config.js';
 import { log } from './log.js';
+import { metrics } from './metrics.js';
 
 // int8 (bigint) columns come back as strings by default; offsets and counts fit in a double here.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,7 +14,16 @@ pg.types.setTypeParser(20, (v) => Number(v));
 let shared: pg.Pool | undefined;
 
 export function pool(): pg.Pool {
-  shared ??= new pg.Pool({ connectionString: config().databaseUrl, max: 10 });
+  if (!shared) {
+    shared = new pg.Pool({ connectionString: config().databaseUrl, max: 10 });
+    // An idle client whose connection dies (Postgres restarted, a backend terminated) is emitted here; with no
+    // listener the 'error' event would crash the process. The pool has already dropped that client, so the next
+    // query simply opens a new connection; a query in flight fails on its own and its batch is retried.
+    shared.on('error', (err) => {
+      metrics.dependencyErrors.inc({ dependency: 'postgres' });
+      log.warn({ err: err.message, code: (err as { code?: string }).code }, 'idle Postgres connection lost; the next query reconnects');
+    });
+  }
   return shared;
 }
 

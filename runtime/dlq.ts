@@ -1,6 +1,7 @@
 // Dead letters: a record that cannot be parsed or normalised is never dropped. It goes to dlq.<topic> with its raw
 // bytes as the value and headers saying why and where it came from.
 import type { KafkaMessage, Message } from 'kafkajs';
+import { decodeValue, Undecodable, type WaitContext } from './registry-wait.js';
 import type { Serde } from './serde.js';
 import type { InputMessage } from './types.js';
 import { dlqName } from '../schemas/topics.js';
@@ -46,15 +47,18 @@ export function headerText(headers: Record<string, unknown> | undefined): Record
   return out;
 }
 
-/** A consumed Kafka message as a stage sees it: value decoded with the writer's schema (fetched once per id). */
-export async function decodeInput<V>(serde: Serde, topic: string, partition: number, m: KafkaMessage, headers: Record<string, string>): Promise<InputMessage<V>> {
-  if (!m.value) throw new Error('empty value');
+/**
+ * A consumed Kafka message as a stage sees it: value decoded with the writer's schema (fetched once per id). Throws
+ * Undecodable for bad bytes; waits while the registry cannot answer (see registry-wait.ts).
+ */
+export async function decodeInput<V>(serde: Serde, topic: string, partition: number, m: KafkaMessage, headers: Record<string, string>, wait: WaitContext): Promise<InputMessage<V>> {
+  if (!m.value) throw new Undecodable('empty value');
   return {
     topic,
     partition,
     offset: m.offset,
     key: m.key?.toString('utf8') ?? null,
-    value: (serde.decodeKnown(m.value) ?? (await serde.decode(m.value))) as V,
+    value: (await decodeValue(serde, m.value, wait)) as V,
     timestamp: Number(m.timestamp),
     headers,
   };

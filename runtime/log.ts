@@ -1,6 +1,7 @@
 // One pino logger for the process, writing to stderr so that stdout carries only a command's answer (e.g. --json).
 // Secrets never reach a log line: redact every field that may carry one.
 import { pino } from 'pino';
+import { redactUrl } from './redact.js';
 
 export const log = pino(
   {
@@ -10,6 +11,14 @@ export const log = pino(
     paths: [
       'password',
       '*.password',
+      'secret',
+      '*.secret',
+      'token',
+      '*.token',
+      'apiKey',
+      '*.apiKey',
+      'auth',
+      '*.auth',
       'sasl',
       '*.sasl',
       'connectionString',
@@ -20,6 +29,8 @@ export const log = pino(
       '*.databaseUrl',
       'redisUrl',
       '*.redisUrl',
+      'registryUrl',
+      '*.registryUrl',
     ],
     censor: '[redacted]',
   },
@@ -29,13 +40,5 @@ export const log = pino(
 
 export type Logger = typeof log;
 
-/** A URL with any password replaced, for messages a person reads. */
-export function safeUrl(u: string): string {
-  try {
-    const parsed = new URL(u);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return u;
-  }
-}
+/** A URL with any password replaced, for messages a person reads (redact.ts). */
+export const safeUrl = redactUrl;

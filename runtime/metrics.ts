@@ -21,6 +21,7 @@ export const metrics = {
   consumerLag: new client.Gauge({ name: 'gridstream_consumer_lag', help: 'Messages behind the high watermark, per partition', labelNames: ['stage', 'topic', 'partition'], registers: [registry] }),
   httpRequests: new client.Counter({ name: 'gridstream_http_requests_total', help: 'HTTP requests by source and status', labelNames: ['source', 'status'], registers: [registry] }),
   viewRefused: new client.Counter({ name: 'gridstream_view_refused_total', help: 'Redis view writes refused by the memory guard', labelNames: ['view'], registers: [registry] }),
+  dependencyErrors: new client.Counter({ name: 'gridstream_dependency_errors_total', help: 'Outages of a dependency a stage waited out (registry) or survived (idle Postgres connections lost)', labelNames: ['dependency'], registers: [registry] }),
   sinkRows: new client.Counter({ name: 'gridstream_sink_rows_total', help: 'Rows a Postgres sink inserted or changed', labelNames: ['sink'], registers: [registry] }),
 };
 

@@ -3,10 +3,16 @@
 // unchanged rows, followed by the sink's "touched keys" hook and the consumer position in sink_offsets, all in one
 // transaction. Positions in Kafka's group are only advisory (lag); the truth is sink_offsets, sought on assignment.
 //
+// A batch Postgres refuses because of its data (SQLSTATE class 22 data exception, 23 integrity) is written again in a
+// new transaction that isolates the rows at fault by bisection under savepoints: those are dead-lettered (reason =
+// Postgres's message, source position, raw bytes) and the rest commit with the offsets, so one bad row can never hold
+// up the good rows behind it. Connection errors are not data errors: those throw and the batch is retried whole.
+//
 // Method: COPY into a temp table then INSERT ... SELECT ... ON CONFLICT measured fastest here (see bench/ and
 // shared/specs/infra.md: ~150k rows/s narrow vs ~144k unnest and ~91k multi-row VALUES).
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
@@ -14,7 +20,9 @@ import { consume, type ConsumeOptions } from './consumer.js';
 import { pool, withTransaction } from './db.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
+import { log } from './log.js';
 import { metrics } from './metrics.js';
+import { decodeValue, Undecodable } from './registry-wait.js';
 import type { Serde } from './serde.js';
 
 export interface SinkRunOptions {
@@ -56,12 +64,16 @@ export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
   return `insert into ${t} (${cols.join(', ')}) select ${cols.join(', ')} from ${stage} on conflict (${sink.key.map(ident).join(', ')}) ${update}`;
 }
 
-/** Writes values (already deduplicated) through a temp stage; returns rows inserted or changed. */
-export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, values: V[]): Promise<number> {
+/**
+ * Writes values (already deduplicated) through a temp stage; returns rows inserted or changed. The stage empties at
+ * commit; `emptyStage` empties it first, for several writes in one transaction.
+ */
+export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, values: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
   if (values.length === 0) return 0;
   const stage = `stage_${ident(sink.table)}`;
   const cols = sink.columns.map((c) => c.name).join(', ');
   await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${cols} from ${ident(sink.table)} with no data`);
+  if (o.emptyStage) await client.query(`truncate ${stage}`);
   const lines = function* () {
     let chunk = '';
     for (const v of values) {
@@ -76,6 +88,47 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${cols}) from stdin`)));
   const r = await client.query(upsertSql(sink, stage));
   return r.rowCount ?? 0;
+}
+
+/** Postgres refused the data itself (class 22 data exception, 23 integrity violation), not the connection. */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+interface Row<V> {
+  value: V;
+  message: KafkaMessage;
+}
+
+/**
+ * Writes rows (and the sink's touched hook) in the caller's transaction, isolating the rows Postgres refuses: each
+ * part is tried under a savepoint, a refused part is split in two, a refused single row is returned with its error.
+ */
+export async function writeIsolating<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, rows: Row<V>[]): Promise<{ written: number; refused: { row: Row<V>; error: Error }[] }> {
+  const refused: { row: Row<V>; error: Error }[] = [];
+  const attempt = async (part: Row<V>[]): Promise<number> => {
+    await client.query('savepoint gs_isolate');
+    try {
+      const values = part.map((r) => r.value);
+      const n = await upsertRows(client, sink, values, { emptyStage: true });
+      if (sink.touched) await sink.touched(client, values);
+      await client.query('release savepoint gs_isolate');
+      return n;
+    } catch (err) {
+      await client.query('rollback to savepoint gs_isolate');
+      await client.query('release savepoint gs_isolate');
+      if (!isDataError(err)) throw err;
+      if (part.length === 1) {
+        refused.push({ row: part[0]!, error: err as Error });
+        return 0;
+      }
+      const mid = Math.ceil(part.length / 2);
+      return (await attempt(part.slice(0, mid))) + (await attempt(part.slice(mid)));
+    }
+  };
+  const written = rows.length ? await attempt(rows) : 0;
+  return { written, refused };
 }
 
 export async function storedOffset(client: pg.Pool | pg.PoolClient, group: string, topic: string, partition: number): Promise<bigint | undefined> {
@@ -115,12 +168,13 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       autoCommit: true,
       partitionsConcurrently: 3,
       onAssigned: () => floor.clear(),
-      handle: async ({ batch, resolveOffset }) => {
+      handle: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const p = batch.partition;
         if (!floor.has(p)) floor.set(p, (await storedOffset(db, groupId, batch.topic, p)) ?? -1n);
         const min = floor.get(p)!;
         // Deduplicate on the natural key: the last offset wins.
-        const latest = new Map<string, V>();
+        const latest = new Map<string, Row<V>>();
+        const dead: ReturnType<typeof deadLetterMessage>[] = [];
         let read = 0;
         for (const m of batch.messages) {
           if (BigInt(m.offset) < min) continue; // already in Postgres (committed there before Kafka heard of it)
@@ -129,21 +183,20 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           if (!m.value) continue; // a tombstone: clean topics never delete rows through compaction markers
           let value: V;
           try {
-            value = (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as V;
+            value = (await decodeValue(o.serde, m.value, { stage, heartbeat, isRunning })) as V;
           } catch (err) {
-            dlqProducer ??= kafka().producer({ idempotent: true });
-            await dlqProducer.connect();
-            const d = deadLetterMessage({ topic: batch.topic, stage, reason: `undecodable: ${(err as Error).message}`, bytes: m.value, key: m.key, partition: p, offset: m.offset });
-            await dlqProducer.send({ topic: d.topic, messages: [d.message] });
+            // Anything but bad bytes (stopping while the registry is away, a rebalance) leaves the batch for later.
+            if (!(err instanceof Undecodable)) throw err;
+            dead.push(deadLetterMessage({ topic: batch.topic, stage, reason: `undecodable: ${err.message}`, bytes: m.value, key: m.key, partition: p, offset: m.offset }));
             continue;
           }
           if (o.accept && !o.accept(value, Number(m.timestamp))) continue;
           const k = m.key?.toString('utf8') ?? m.offset;
           if (versionOf) {
             const prev = latest.get(k);
-            if (prev !== undefined && versionOf(prev) > versionOf(value)) continue;
+            if (prev !== undefined && versionOf(prev.value) > versionOf(value)) continue;
           }
-          latest.set(k, value);
+          latest.set(k, { value, message: m });
         }
         const last = batch.messages[batch.messages.length - 1]!.offset;
         const next = BigInt(last) + 1n;
@@ -151,20 +204,50 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           resolveOffset(last);
           return;
         }
-        const values = [...latest.values()];
-        const written = await withTransaction(async (client) => {
-          const n = await upsertRows(client, sink, values);
-          if (sink.touched && values.length) await sink.touched(client, values);
-          await client.query(
-            `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
-             on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
-            [groupId, batch.topic, p, next.toString()],
-          );
-          return n;
-        }, db);
+        const rows = [...latest.values()];
+        const values = rows.map((r) => r.value);
+        // Rows, then dead letters (durable before the offsets that pass them), then the offsets: one transaction.
+        const commit = (isolate: boolean) =>
+          withTransaction(async (client) => {
+            let n: number;
+            let landed = values;
+            if (isolate) {
+              const w = await writeIsolating(client, sink, rows);
+              n = w.written;
+              for (const { row, error } of w.refused) {
+                const m = row.message;
+                dead.push(deadLetterMessage({ topic: batch.topic, stage, reason: `refused by Postgres: ${error.message}`, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: p, offset: m.offset }));
+              }
+              const refused = new Set(w.refused.map((x) => x.row));
+              landed = rows.filter((r) => !refused.has(r)).map((r) => r.value);
+            } else {
+              n = await upsertRows(client, sink, values);
+              if (sink.touched && values.length) await sink.touched(client, values);
+            }
+            if (dead.length) {
+              dlqProducer ??= kafka().producer({ idempotent: true });
+              await dlqProducer.connect();
+              for (const d of dead) await dlqProducer.send({ topic: d.topic, messages: [d.message] });
+            }
+            await client.query(
+              `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
+               on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
+              [groupId, batch.topic, p, next.toString()],
+            );
+            return { n, landed };
+          }, db);
+        let result: { n: number; landed: V[] };
+        try {
+          result = await commit(false);
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          log.warn({ stage, partition: p, from: batch.messages[0]!.offset, to: last, err: (err as Error).message }, 'Postgres refused the batch: isolating the rows at fault');
+          result = await commit(true);
+        }
+        const written = result.n;
         floor.set(p, next);
-        if (sink.afterCommit && values.length) await sink.afterCommit(values);
-        metrics.recordsOut.inc({ stage }, values.length);
+        if (sink.afterCommit && result.landed.length) await sink.afterCommit(result.landed);
+        metrics.recordsOut.inc({ stage }, result.landed.length);
         metrics.sinkRows.inc({ sink: sink.name }, written);
         o.onBatch?.({ read, written });
         resolveOffset(last);

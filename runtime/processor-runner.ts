@@ -7,12 +7,14 @@
 // producer and aborts its open transaction when it initialises.
 import type { Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
-import { partitionProducers } from './transactions.js';
+import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
+import { nulRejection } from './nul-bytes.js';
+import { Undecodable, whileRegistryAnswers } from './registry-wait.js';
 import type { Serde } from './serde.js';
 import { isRejection, type InputMessage } from './types.js';
 
@@ -34,7 +36,7 @@ export const processorGroup = (name: string) => `gridstream.process.${name}`;
 export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: ProcessorRunOptions): Promise<void> {
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? processorGroup(p.name);
-  await o.serde.register(p.output);
+  await whileRegistryAnswers({ stage, isRunning: () => !o.signal?.aborted }, () => o.serde.register(p.output));
   await p.prepare?.();
   // Per partition, in this assignment: the group's committed offset, read only after our producer for that partition
   // has initialised. Initialising fences the previous owner and waits for its last transaction to complete, so the
@@ -64,7 +66,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       autoCommit: false,
       partitionsConcurrently: 3,
       onAssigned: () => committedFloor.clear(),
-      handle: async ({ batch, resolveOffset }) => {
+      handle: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const producer = await producerFor(batch.partition);
         const tx = await producer.transaction();
         const out: Message[] = [];
@@ -93,9 +95,14 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
             );
           let input: InputMessage<R>;
           try {
-            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers);
+            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers, { stage, heartbeat, isRunning });
           } catch (err) {
-            fail(`undecodable: ${(err as Error).message}`);
+            if (!(err instanceof Undecodable)) {
+              // Stopping while the registry is away (or a rebalance): leave the whole batch for later.
+              await tx.abort().catch(() => undefined);
+              throw err;
+            }
+            fail(`undecodable: ${err.message}`);
             continue;
           }
           if (o.accept && !o.accept(input as InputMessage<unknown>)) continue;
@@ -107,6 +114,11 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           }
           if (isRejection(result)) {
             fail(result.reject);
+            continue;
+          }
+          const nul = result.map(nulRejection).find((x) => x !== undefined);
+          if (nul) {
+            fail(nul);
             continue;
           }
           for (const r of result) {
@@ -131,7 +143,14 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           await tx.commit();
         } catch (err) {
           await tx.abort().catch(() => undefined);
-          throw err;
+          if (!isFenced(err)) throw err;
+          // A newer owner of this partition fenced us: nothing of this batch is committed and it stays unresolved.
+          // Forget the producer and the floor; if the partition is still ours, the next batch starts over from the
+          // committed offset with a fresh producer.
+          await producers.discard(batch.partition);
+          committedFloor.delete(batch.partition);
+          log.warn({ stage, partition: batch.partition, err: (err as Error).message }, 'producer fenced by a newer owner of the partition: batch abandoned uncommitted');
+          return;
         }
         committedFloor.set(batch.partition, BigInt(last) + 1n);
         metrics.recordsOut.inc({ stage }, out.length);

@@ -6,8 +6,11 @@ import { Redis } from 'ioredis';
 import type { KeyedViewComponent, ViewPriority } from './components.js';
 import { config } from './config.js';
 import { consume, type ConsumeOptions } from './consumer.js';
+import { deadLetterMessage } from './dlq.js';
+import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
+import { decodeValue, Undecodable } from './registry-wait.js';
 import type { Serde } from './serde.js';
 
 export const VIEW_PREFIX = 'gs:view:';
@@ -30,6 +33,23 @@ export function redisClient(url = config().redisUrl): ViewRedis {
   r.defineCommand('setIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
   r.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   return r;
+}
+
+let shared: ViewRedis | undefined;
+
+/**
+ * The process's one Redis client for code that publishes views outside a view runner (e.g. whole views rebuilt after
+ * a sink commit). The runtime owns it: a command closes it when it ends (closeSharedRedis), so no open connection
+ * keeps a finished process alive; the next use after that connects again.
+ */
+export function sharedRedis(): ViewRedis {
+  shared ??= redisClient();
+  return shared;
+}
+
+export function closeSharedRedis(): void {
+  shared?.disconnect();
+  shared = undefined;
 }
 
 export interface MemoryState {
@@ -88,6 +108,7 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
     return v === null ? undefined : BigInt(v);
   };
   const floor = new Map<number, bigint>();
+  let dlqProducer: ReturnType<ReturnType<typeof kafka>['producer']> | undefined;
   try {
     await consume({
       stage,
@@ -100,14 +121,23 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
       // start of the compacted clean topic rather than from the group's committed offset.
       startAt: async (_topic, partition) => (await storedOffset(partition)) ?? (await o.from?.(_topic, partition)) ?? 0n,
       onAssigned: () => floor.clear(),
-      handle: async ({ batch, resolveOffset, consumer }) => {
+      handle: async ({ batch, resolveOffset, consumer, heartbeat, isRunning }) => {
         const p = batch.partition;
         if (!floor.has(p)) floor.set(p, (await storedOffset(p)) ?? -1n);
         const min = floor.get(p)!;
         const entries = new Map<string, { hash: string; field: string; version: number; value: string }>();
+        const dead: ReturnType<typeof deadLetterMessage>[] = [];
         for (const m of batch.messages) {
           if (BigInt(m.offset) < min || !m.value) continue;
-          const value = (o.serde.decodeKnown(m.value) ?? (await o.serde.decode(m.value))) as V;
+          let value: V;
+          try {
+            value = (await decodeValue(o.serde, m.value, { stage, heartbeat, isRunning })) as V;
+          } catch (err) {
+            // Anything but bad bytes (stopping while the registry is away, a rebalance) leaves the batch for later.
+            if (!(err instanceof Undecodable)) throw err;
+            dead.push(deadLetterMessage({ topic: batch.topic, stage, reason: `undecodable: ${err.message}`, bytes: m.value, key: m.key, partition: p, offset: m.offset }));
+            continue;
+          }
           for (const e of view.entries(value)) {
             const k = `${e.hash}\u0000${e.field}`;
             const prev = entries.get(k);
@@ -126,6 +156,12 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
           setTimeout(() => consumer.resume([{ topic: batch.topic, partitions: [p] }]), o.refusedBackoffMs ?? 30_000).unref();
           return;
         }
+        if (dead.length) {
+          // Durable before the offsets that pass them.
+          dlqProducer ??= kafka().producer({ idempotent: true });
+          await dlqProducer.connect();
+          for (const d of dead) await dlqProducer.send({ topic: d.topic, messages: [d.message] });
+        }
         const tx = r.multi();
         for (const e of entries.values()) void (tx as unknown as ViewRedis).setIfNewer(e.hash, versionsKey(e.hash), e.field, e.version, e.value);
         tx.hset(offsetsKey(view.name), `${groupId}:${view.topic.name}:${p}`, (BigInt(last) + 1n).toString());
@@ -139,6 +175,7 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
     });
   } finally {
     if (!o.redis) r.disconnect();
+    await dlqProducer?.disconnect().catch(() => undefined);
   }
 }
 

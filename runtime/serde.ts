@@ -15,7 +15,47 @@ export class SchemaRefused extends Error {
   }
 }
 
+/**
+ * The registry could not answer (connection refused, timeout, HTTP 5xx, an unexpected status): says nothing about the
+ * record, so a stage waits and tries again rather than dead-lettering it.
+ */
+export class RegistryUnavailable extends Error {
+  // No `cause`: the client's errors carry the request URL, credentials included, and causes reach log lines.
+  constructor(what: string, failure: unknown) {
+    super(`schema registry unavailable (${what}): ${describeRegistryError(failure)}`);
+  }
+}
+
 export const subjectOf = (topic: string) => `${topic}-value`;
+
+/** How long one registry request may take before it counts as unavailable (the client has no timeout of its own). */
+const REGISTRY_TIMEOUT_MS = Number(process.env.GRIDSTREAM_REGISTRY_TIMEOUT_MS ?? 10_000);
+
+/** `work`, or RegistryUnavailable once `ms` pass without an answer. */
+async function answerWithin<T>(what: string, work: Promise<T>, ms = REGISTRY_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RegistryUnavailable(what, new Error(`no answer within ${ms} ms`))), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether a failed lookup of schema `id` is the registry saying the id does not exist (Confluent error 40403,
+ * "Schema N not found"): only then is the record itself at fault. A 404 without that message (a wrong base path, a
+ * proxy's page) is the registry being unreachable as configured.
+ */
+export function isUnknownSchema(err: unknown): boolean {
+  const e = err as { status?: number; message?: string } | undefined;
+  return e?.status === 404 && /schema\b.*\bnot found/i.test(e.message ?? '');
+}
+
+/** Registration refusals that are final (incompatible or invalid schema); anything else is the registry blinking. */
+const refusal = (err: unknown) => [409, 422].includes((err as { status?: number } | undefined)?.status ?? 0);
 
 export class Serde {
   private readonly byTopic = new Map<string, { id: number; type: avro.Type }>();
@@ -33,8 +73,10 @@ export class Serde {
     const subject = subjectOf(spec.name);
     let id: number;
     try {
-      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject }));
+      ({ id } = await answerWithin(`registering ${subject}`, this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject })));
     } catch (err) {
+      if (err instanceof RegistryUnavailable) throw err;
+      if (!refusal(err)) throw new RegistryUnavailable(`registering ${subject}`, err);
       throw new SchemaRefused(subject, describeRegistryError(err));
     }
     const type = avro.Type.forSchema(spec.schema as avro.Schema);
@@ -62,7 +104,10 @@ export class Serde {
     return out;
   }
 
-  /** Decodes any value written with a registered schema; the schema is fetched once per id. */
+  /**
+   * Decodes any value written with a registered schema; the schema is fetched once per id. Throws RegistryUnavailable
+   * when the schema could not be fetched; any other error means the bytes themselves are bad.
+   */
   async decode(buf: Buffer): Promise<unknown> {
     const id = wireId(buf);
     const type = this.byId.get(id) ?? (await this.typeOf(id));
@@ -78,7 +123,16 @@ export class Serde {
   private async typeOf(id: number): Promise<avro.Type> {
     const cached = this.byId.get(id);
     if (cached) return cached;
-    const schema = await this.registry.getSchema(id);
+    let schema;
+    try {
+      schema = await answerWithin(`schema id ${id}`, this.registry.getSchema(id));
+    } catch (err) {
+      if (err instanceof RegistryUnavailable) throw err;
+      // No cause here either (the client's error carries the URL); the message says all a dead letter needs.
+      // eslint-disable-next-line preserve-caught-error
+      if (isUnknownSchema(err)) throw new Error(`schema id ${id} does not exist in the registry`);
+      throw new RegistryUnavailable(`schema id ${id}`, err);
+    }
     const type = avro.Type.forSchema(JSON.parse(JSON.stringify((schema as unknown as avro.Type).schema())) as avro.Schema);
     this.byId.set(id, type);
     return type;

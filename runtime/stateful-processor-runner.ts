@@ -14,12 +14,14 @@
 // partition from the committed offset, which is exactly where the rebuild must start.
 import type { Message } from 'kafkajs';
 import type { StatefulProcessorComponent } from './components.js';
-import { partitionProducers } from './transactions.js';
+import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
+import { nulRejection } from './nul-bytes.js';
+import { Undecodable, whileRegistryAnswers } from './registry-wait.js';
 import type { Serde } from './serde.js';
 import { isRejection, type InputMessage, type OutputRecord, type Rejection } from './types.js';
 
@@ -72,7 +74,7 @@ interface PartitionState<S> {
 export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponent<R, C, S>, o: StatefulRunOptions): Promise<void> {
   const stage = `process:${p.name}`;
   const groupId = o.groupId ?? statefulGroup(p.name);
-  await o.serde.register(p.output);
+  await whileRegistryAnswers({ stage, isRunning: () => !o.signal?.aborted }, () => o.serde.register(p.output));
   const partitions = new Map<number, PartitionState<S>>();
   const admin = kafka().admin();
   await admin.connect();
@@ -97,7 +99,7 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
       autoCommit: false,
       partitionsConcurrently: 3,
       onAssigned: () => partitions.clear(),
-      handle: async ({ batch, resolveOffset, consumer }) => {
+      handle: async ({ batch, resolveOffset, consumer, heartbeat, isRunning }) => {
         const producer = await producerFor(batch.partition);
         let ps = partitions.get(batch.partition);
         if (!ps) {
@@ -133,9 +135,12 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
           if (!m.value) continue; // a compaction tombstone carries nothing to step
           let input: InputMessage<R>;
           try {
-            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers);
+            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers, { stage, heartbeat, isRunning });
           } catch (err) {
-            fail(`undecodable: ${(err as Error).message}`);
+            // Stopping while the registry is away (or a rebalance): nothing was sent; the state of this batch was
+            // never stored, so the batch is simply read again later.
+            if (!(err instanceof Undecodable)) throw err;
+            fail(`undecodable: ${err.message}`);
             continue;
           }
           let result: { state: S; out: OutputRecord<C>[] | Rejection };
@@ -151,6 +156,11 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
             continue;
           }
           if (!emit) continue;
+          const nul = result.out.map(nulRejection).find((x) => x !== undefined);
+          if (nul) {
+            fail(nul);
+            continue;
+          }
           for (const r of result.out) {
             out.push({
               key: r.key,
@@ -184,7 +194,12 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
           await tx.abort().catch(() => undefined);
           // The in-memory state ran ahead of what is committed: drop it so the next assignment rebuilds.
           partitions.delete(batch.partition);
-          throw err;
+          if (!isFenced(err)) throw err;
+          // A newer owner fenced us: the batch stays unresolved and uncommitted; if the partition is still ours, a
+          // fresh producer and a state rebuilt from the committed offset take it from there.
+          await producers.discard(batch.partition);
+          log.warn({ stage, partition: batch.partition, err: (err as Error).message }, 'producer fenced by a newer owner of the partition: batch abandoned uncommitted');
+          return;
         }
         ps.state = state;
         ps.emittedThrough = next;

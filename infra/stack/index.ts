@@ -1,7 +1,7 @@
 // The local stack: `up` reuses whatever already answers, starts the rest, and waits for each; `down` stops what
 // this stack started. A service whose endpoint variable is set is external and never started or stopped here.
 import { config } from '../../runtime/config.js';
-import { safeUrl } from '../../runtime/log.js';
+import { redactUrl } from '../../runtime/redact.js';
 import { kafka, kafkaAnswers } from './kafka.js';
 import { postgres, postgresAnswers } from './postgres.js';
 import { registry, registryAnswers } from './registry.js';
@@ -29,9 +29,9 @@ export async function stackStatus(): Promise<StackStatus> {
   ]);
   return {
     kafka: { up: k, brokers: c.kafka.brokers.join(','), external: c.external.kafka },
-    registry: { up: sr, url: c.registryUrl, external: c.external.registry },
-    postgres: { up: pg, url: safeUrl(c.databaseUrl), external: c.external.postgres },
-    redis: { up: rd, url: safeUrl(c.redisUrl), external: c.external.redis },
+    registry: { up: sr, url: redactUrl(c.registryUrl), external: c.external.registry },
+    postgres: { up: pg, url: redactUrl(c.databaseUrl), external: c.external.postgres },
+    redis: { up: rd, url: redactUrl(c.redisUrl), external: c.external.redis },
   };
 }
 

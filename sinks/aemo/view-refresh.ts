@@ -10,7 +10,7 @@ import client from 'prom-client';
 import { pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
-import { publishWholeView, redisClient } from '../../runtime/redis-views.js';
+import { closeSharedRedis, publishWholeView, sharedRedis } from '../../runtime/redis-views.js';
 import type { DuidEntry } from './fuel.js';
 import { generationPayload, pickInterval, priceSeriesPayload, VIEW_NAMES, type PricePoint, type ScadaPoint } from './views.js';
 
@@ -52,12 +52,13 @@ export function coalesce(fn: () => Promise<void>): () => Promise<void> {
   };
 }
 
-let shared: Redis | undefined;
-const redis = () => (shared ??= redisClient());
+// The runtime owns the connection (one shared client, closed when the command ends): a client of this module's own
+// was never closed outside tests and kept `sink --once` and the demo from exiting.
+const redis = () => sharedRedis();
 
+/** Closes the Redis connection whole-view rebuilds use (the runtime's shared client). */
 export function closeAemoViews(): void {
-  shared?.disconnect();
-  shared = undefined;
+  closeSharedRedis();
 }
 
 export async function refreshPrice24h(o: { table?: string; view?: string; redis?: Redis } = {}): Promise<void> {

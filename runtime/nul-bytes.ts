@@ -1,0 +1,29 @@
+// Postgres text cannot hold U+0000 (COPY and every text column refuse it), so a clean record carrying one would stop
+// its sink's partition. Processors check every output generically and reject such a record with the field named.
+
+/** The path of the first string inside `value` that contains U+0000 (`""` for `value` itself), or undefined. */
+export function nulField(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = nulField(value[i], `${path}[${i}]`);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const hit = nulField(v, path ? `${path}.${k}` : k);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** Why an output record must be rejected because of a NUL byte, or undefined when it has none. */
+export function nulRejection(r: { key: string; value: unknown }): string | undefined {
+  const field = nulField(r.value);
+  if (field !== undefined) return `output field ${field || '(value)'} contains a NUL byte (U+0000), which Postgres text cannot store`;
+  if (r.key.includes('\u0000')) return 'output key contains a NUL byte (U+0000), which Postgres text cannot store';
+  return undefined;
+}
