@@ -11,7 +11,7 @@ import { Serde } from '../../runtime/serde.js';
 import { sinksOf } from '../../runtime/stages.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
-import type { CleanRegionPrice } from '../../processors/aemo/types.js';
+import type { CleanRegionPrice } from '../../schemas/aemo/clean.js';
 
 const REGION = `TEST${process.pid}`;
 afterAll(async () => {
