@@ -10,10 +10,10 @@ import type { ProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
-import { chunks, kafka } from './kafka.js';
+import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
-import { nulRejection } from './nul-bytes.js';
+import { attempt, checkedOutputs, cleanMessage, commitStep, type DeadLetterMessage } from './transform-step.js';
 import { Undecodable, whileRegistryAnswers } from './registry-wait.js';
 import type { Serde } from './serde.js';
 import { isRejection, type InputMessage } from './types.js';
@@ -68,20 +68,15 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       onAssigned: () => committedFloor.clear(),
       handle: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const producer = await producerFor(batch.partition);
-        const tx = await producer.transaction();
         const out: Message[] = [];
-        const dead: ReturnType<typeof deadLetterMessage>[] = [];
+        const dead: DeadLetterMessage[] = [];
         let floor = committedFloor.get(batch.partition);
         if (floor === undefined) {
-          floor = await committedOffset(batch.topic, batch.partition).catch(async (err: unknown) => {
-            await tx.abort().catch(() => undefined);
-            throw err;
-          });
+          floor = await committedOffset(batch.topic, batch.partition);
           committedFloor.set(batch.partition, floor);
         }
         const last = batch.messages[batch.messages.length - 1]!.offset;
         if (BigInt(last) < floor) {
-          await tx.abort();
           resolveOffset(last);
           return;
         }
@@ -97,52 +92,24 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           try {
             input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers, { stage, heartbeat, isRunning });
           } catch (err) {
-            if (!(err instanceof Undecodable)) {
-              // Stopping while the registry is away (or a rebalance): leave the whole batch for later.
-              await tx.abort().catch(() => undefined);
-              throw err;
-            }
+            // Stopping while the registry is away (or a rebalance): nothing was sent; the batch is read again later.
+            if (!(err instanceof Undecodable)) throw err;
             fail(`undecodable: ${err.message}`);
             continue;
           }
           if (o.accept && !o.accept(input as InputMessage<unknown>)) continue;
-          let result;
-          try {
-            result = p.transform(input);
-          } catch (err) {
-            result = { reject: `transform threw: ${(err as Error).message}` };
-          }
+          const result = checkedOutputs(attempt('transform', () => p.transform(input)));
           if (isRejection(result)) {
             fail(result.reject);
             continue;
           }
-          const nul = result.map(nulRejection).find((x) => x !== undefined);
-          if (nul) {
-            fail(nul);
-            continue;
-          }
-          for (const r of result) {
-            out.push({
-              key: r.key,
-              value: o.serde.encode(p.output.name, r.value),
-              timestamp: String(r.eventTime ?? input.timestamp),
-              // One lineage header (raw topic:partition:offset): kafkajs encodes each header per record, and three of
-              // them cost over a third of the produce rate (bench/PROFILE.md).
-              headers: { source: `${batch.topic}:${batch.partition}:${m.offset}` },
-            });
-          }
+          for (const r of result) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, `${batch.topic}:${batch.partition}:${m.offset}`));
         }
 
         try {
-          for (const part of chunks(out)) await tx.send({ topic: p.output.name, messages: part });
-          for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
-          await tx.sendOffsets({
-            consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-          });
-          await tx.commit();
+          const offsets = { groupId, topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] };
+          await commitStep(producer, { outputTopic: p.output.name, out, dead, offsets });
         } catch (err) {
-          await tx.abort().catch(() => undefined);
           if (!isFenced(err)) throw err;
           // A newer owner of this partition fenced us: nothing of this batch is committed and it stays unresolved.
           // Forget the producer and the floor; if the partition is still ours, the next batch starts over from the

@@ -13,7 +13,8 @@ import type { AnySink, Flow, KeyedViewComponent, PgSinkComponent, ProcessorCompo
 import { consume } from './consumer.js';
 import { withTransaction } from './db.js';
 import { deadLetterMessage, headerText } from './dlq.js';
-import { chunks, kafka } from './kafka.js';
+import { kafka } from './kafka.js';
+import { attempt, checkedOutputs, cleanMessage, commitStep, type DeadLetterMessage } from './transform-step.js';
 import { log } from './log.js';
 import { upsertRows } from './pg-sink-runner.js';
 import { redisClient, type ViewRedis } from './redis-views.js';
@@ -54,8 +55,8 @@ export interface RawMessage {
 
 const DAY = 24 * 3600 * 1000;
 
-/** Per partition, the first offset whose timestamp is at or after fromMs, and the end of the topic. */
-export async function offsetsForDates(topic: string, fromMs: number, _toMs: number, marginMs = DAY): Promise<{ from: Map<number, bigint>; to: Map<number, bigint> }> {
+/** Per partition, the first offset whose timestamp is at or after fromMs (less the margin), and the end of the topic. */
+export async function offsetsForDates(topic: string, fromMs: number, marginMs = DAY): Promise<{ from: Map<number, bigint>; to: Map<number, bigint> }> {
   const admin = kafka().admin();
   await admin.connect();
   try {
@@ -114,7 +115,7 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   const topic = p.input.name;
   let from = r.from;
   let to = r.to;
-  if (r.dates) ({ from, to } = await offsetsForDates(topic, dateRangeMs(r.dates).fromMs, dateRangeMs(r.dates).toMs, r.dates.marginMs));
+  if (r.dates) ({ from, to } = await offsetsForDates(topic, dateRangeMs(r.dates).fromMs, r.dates.marginMs));
   if (!from || !to) throw new Error('replay needs an offset range or dates');
   await r.serde.register(p.output);
   await p.prepare?.();
@@ -122,7 +123,8 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   const total = [...to].reduce((n, [part, end]) => n + Number(end - (from!.get(part) ?? end)), 0);
   const result: ReplayResult = { read: 0, kept: 0, rejected: 0, produced: 0, tables: [], views: [] };
   const outputs = new Map<string, OutputRecord<unknown>>(); // last offset wins per key
-  const dead: ReturnType<typeof deadLetterMessage>[] = [];
+  const lineage = new Map<string, string>(); // the raw record each kept output came from
+  const dead: DeadLetterMessage[] = [];
   const stage = `replay:${p.name}`;
   await readRange(topic, from, to, async (m) => {
     result.read++;
@@ -141,17 +143,15 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
       fail(`undecodable: ${(err as Error).message}`);
       return;
     }
-    let out;
-    try {
-      out = p.transform(input);
-    } catch (err) {
-      out = { reject: `transform threw: ${(err as Error).message}` };
-    }
+    const out = checkedOutputs(attempt('transform', () => p.transform(input)));
     if (isRejection(out)) {
       fail(out.reject);
       return;
     }
-    for (const o of out) outputs.set(o.key, { ...o, eventTime: o.eventTime ?? m.timestamp });
+    for (const o of out) {
+      outputs.set(o.key, { ...o, eventTime: o.eventTime ?? m.timestamp });
+      lineage.set(o.key, `${topic}:${m.partition}:${m.offset}`);
+    }
   });
   r.progress?.(result.read, total);
   result.rejected = dead.length;
@@ -185,21 +185,12 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   const producer = kafka().producer({ transactionalId: `gridstream.replay.${p.name}`, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    const tx = await producer.transaction();
-    try {
-      const messages: Message[] = values.map((o) => ({ key: o.key, value: r.serde.encode(p.output.name, o.value), timestamp: String(o.eventTime), headers: { 'replayed-at': new Date().toISOString() } }));
-      for (const part of chunks(messages)) await tx.send({ topic: p.output.name, messages: part });
-      // Tombstones only for keys no replayed value re-creates.
-      const live = new Set(values.map((o) => o.key));
-      const drop = tombstones.filter((m) => !live.has(String(m.key)));
-      for (const part of chunks(drop)) await tx.send({ topic: p.output.name, messages: part });
-      for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
-      await tx.commit();
-      result.produced = messages.length;
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
-    }
+    const messages = values.map((o) => cleanMessage(r.serde, p.output.name, o, o.eventTime ?? 0, lineage.get(o.key)));
+    // Tombstones only for keys no replayed value re-creates.
+    const live = new Set(values.map((o) => o.key));
+    const drop = tombstones.filter((m) => !live.has(String(m.key)));
+    await commitStep(producer, { outputTopic: p.output.name, out: [...messages, ...drop], dead });
+    result.produced = messages.length;
   } finally {
     await producer.disconnect();
   }

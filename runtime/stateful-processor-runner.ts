@@ -17,13 +17,13 @@ import type { StatefulProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
-import { chunks, kafka } from './kafka.js';
+import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
-import { nulRejection } from './nul-bytes.js';
+import { attempt, checkedOutputs, cleanMessage, commitStep, type DeadLetterMessage } from './transform-step.js';
 import { Undecodable, whileRegistryAnswers } from './registry-wait.js';
 import type { Serde } from './serde.js';
-import { isRejection, type InputMessage, type OutputRecord, type Rejection } from './types.js';
+import { isRejection, type InputMessage } from './types.js';
 
 export interface StatefulRunOptions {
   serde: Serde;
@@ -120,7 +120,7 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
         }
         ps.rebuiltFrom ??= BigInt(batch.messages[0]!.offset);
         const out: Message[] = [];
-        const dead: ReturnType<typeof deadLetterMessage>[] = [];
+        const dead: DeadLetterMessage[] = [];
         let state = ps.state;
         let rebuilt = 0;
         for (const m of batch.messages) {
@@ -143,32 +143,19 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
             fail(`undecodable: ${err.message}`);
             continue;
           }
-          let result: { state: S; out: OutputRecord<C>[] | Rejection };
-          try {
-            result = p.step(state, input);
-          } catch (err) {
-            fail(`step threw: ${(err as Error).message}`);
+          const result = attempt('step', () => p.step(state, input));
+          if (isRejection(result)) {
+            fail(result.reject);
             continue;
           }
           state = result.state;
-          if (isRejection(result.out)) {
-            fail(result.out.reject);
+          const outputs = checkedOutputs(result.out);
+          if (isRejection(outputs)) {
+            fail(outputs.reject);
             continue;
           }
           if (!emit) continue;
-          const nul = result.out.map(nulRejection).find((x) => x !== undefined);
-          if (nul) {
-            fail(nul);
-            continue;
-          }
-          for (const r of result.out) {
-            out.push({
-              key: r.key,
-              value: o.serde.encode(p.output.name, r.value),
-              timestamp: String(r.eventTime ?? input.timestamp),
-              headers: { source: `${batch.topic}:${batch.partition}:${m.offset}` },
-            });
-          }
+          for (const r of outputs) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, `${batch.topic}:${batch.partition}:${m.offset}`));
         }
 
         const last = batch.messages[batch.messages.length - 1]!.offset;
@@ -182,16 +169,10 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
         }
         const offset = commitOffset(p.oldestNeeded?.(state), next, ps.rebuiltFrom, p.oldestNeeded !== undefined);
         const meta: CommitMeta = { v: 1, emittedThrough: next.toString() };
-        // kafkajs types omit `metadata` on sendOffsets partitions, but its TxnOffsetCommit encoder writes it.
-        const partition: { partition: number; offset: string; metadata: string } = { partition: batch.partition, offset: offset.toString(), metadata: JSON.stringify(meta) };
-        const tx = await producer.transaction();
+        const partition = { partition: batch.partition, offset: offset.toString(), metadata: JSON.stringify(meta) };
         try {
-          for (const part of chunks(out)) await tx.send({ topic: p.output.name, messages: part });
-          for (const d of dead) await tx.send({ topic: d.topic, messages: [d.message] });
-          await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [partition] }] });
-          await tx.commit();
+          await commitStep(producer, { outputTopic: p.output.name, out, dead, offsets: { groupId, topic: batch.topic, partitions: [partition] } });
         } catch (err) {
-          await tx.abort().catch(() => undefined);
           // The in-memory state ran ahead of what is committed: drop it so the next assignment rebuilds.
           partitions.delete(batch.partition);
           if (!isFenced(err)) throw err;

@@ -31,7 +31,7 @@ export async function rawStackMessages(topic: string, serde: Serde, date: string
   const day = parseSettlementDate(date);
   if (day === undefined) throw new RangeError(`not a settlement date: ${date}`);
   // offsetsForDates widens by a day, which covers the London day's first hour (23:00 UTC the day before in summer).
-  const { from, to } = await offsetsForDates(topic, day, day + 86_400_000);
+  const { from, to } = await offsetsForDates(topic, day);
   const out: RawStackMessage[] = [];
   let seq = 0;
   await readRange(topic, from, to, async (m) => {

@@ -68,7 +68,7 @@ describe('replay', () => {
   });
 
   it('locates date ranges from message timestamps', async () => {
-    const { from, to } = await offsetsForDates(f.processor.input.name, Date.parse('2030-01-01T00:00:00Z'), Date.parse('2030-01-02T00:00:00Z'), 0);
+    const { from, to } = await offsetsForDates(f.processor.input.name, Date.parse('2030-01-01T00:00:00Z'), 0);
     // Nothing at or after 2030: every partition's range is empty.
     for (const [p, start] of from) expect(start).toBe(to.get(p));
   });
