@@ -346,7 +346,8 @@ describe('PUBLIC_DVD_ROOFTOP_PV_ACTUAL_201912010000.zip (backfill of December 20
     const built = p.flows.find((f) => f.processor?.name.startsWith('aemo_rooftop_pv_5min'))!;
     await runStages([built], serde, { kinds: ['process', 'sink'], once: true });
     expect(await dump(p.tables.rooftop5)).toEqual(interpolated(inDays(file, 'INTERVAL_DATETIME', FROM, TO)).rows);
-  });
+    // A month of 5-minute slots (~90k rows through a transaction and a sink): minutes on a loaded two-core machine.
+  }, 300_000);
 });
 
 describe('PUBLIC_DVD_ROOFTOP_PV_ACTUAL_201912010000.zip: the 5-min rooftop table for two days', () => {
