@@ -136,6 +136,18 @@ export async function storedOffset(client: pg.Pool | pg.PoolClient, group: strin
   return r.rows[0] ? BigInt(r.rows[0].next_offset) : undefined;
 }
 
+/** The first offset a partition still holds (compaction and retention move it past 0). */
+async function earliestOffset(topic: string, partition: number): Promise<bigint> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const p = (await admin.fetchTopicOffsets(topic)).find((x) => x.partition === partition);
+    return p ? BigInt(p.low) : 0n;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions): Promise<void> {
   const stage = `sink:${sink.name}`;
   const groupId = o.groupId ?? sinkGroup(sink.name);
@@ -150,10 +162,13 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
     : undefined;
   let dlqProducer: ReturnType<ReturnType<typeof kafka>['producer']> | undefined;
 
+  // sink_offsets is the truth: a database that has no position for a partition (a new one, or a restore from before
+  // this sink ran) is filled from the start of the compacted clean topic — its current state — whatever offset the
+  // Kafka group committed for an earlier database. A restored database resumes from its own offsets.
   const startAt = async (topic: string, partition: number) => {
     const stored = await storedOffset(db, groupId, topic, partition);
     if (stored !== undefined) floor.set(partition, stored);
-    return stored ?? (await o.from?.(topic, partition));
+    return stored ?? (await o.from?.(topic, partition)) ?? (await earliestOffset(topic, partition));
   };
 
   try {
