@@ -8,6 +8,7 @@ import { registerDocs } from './docs.js';
 import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
+import { registerNamespace } from './namespace.js';
 
 const program = new Command('gridstream')
   .description('Public energy and civic data into Kafka, cleaned, and kept in step in Postgres and Redis')
@@ -20,6 +21,7 @@ registerDocs(program);
 registerReplay(program);
 registerAemo(program);
 registerElexon(program);
+registerNamespace(program);
 
 try {
   // Invalid configuration fails at start with one line naming the variable.

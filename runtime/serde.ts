@@ -4,6 +4,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { config } from './config.js';
+import { kafkaName } from './namespace.js';
 import type { TopicSpec } from '../schemas/topics.js';
 
 export class SchemaRefused extends Error {
@@ -16,6 +17,8 @@ export class SchemaRefused extends Error {
 }
 
 export const subjectOf = (topic: string) => `${topic}-value`;
+/** The subject in the registry: that of the topic's name on the broker, so a namespace's subjects carry its prefix. */
+const registrySubject = (topic: string) => subjectOf(kafkaName(topic));
 
 export class Serde {
   private readonly byTopic = new Map<string, { id: number; type: avro.Type }>();
@@ -30,7 +33,7 @@ export class Serde {
   /** Registers the topic's value schema (idempotent: an identical schema returns its existing id). */
   async register(spec: TopicSpec): Promise<number> {
     if (spec.schema === 'bytes') throw new Error(`${spec.name} carries raw bytes, not Avro`);
-    const subject = subjectOf(spec.name);
+    const subject = registrySubject(spec.name);
     let id: number;
     try {
       ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject }));
@@ -46,7 +49,7 @@ export class Serde {
   /** Looks up the latest registered schema of a topic (for clients that did not register it themselves). */
   async use(topic: string): Promise<void> {
     if (this.byTopic.has(topic)) return;
-    const id = await this.registry.getLatestSchemaId(subjectOf(topic));
+    const id = await this.registry.getLatestSchemaId(registrySubject(topic));
     const type = await this.typeOf(id);
     this.byTopic.set(topic, { id, type });
   }
