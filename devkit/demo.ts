@@ -42,8 +42,14 @@ export const DEMO_NAMESPACE = 'demo';
 export function rerunInDemoNamespace(): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [NAMESPACE_ENV]: DEMO_NAMESPACE } });
+    // Ctrl-C reaches both processes from the terminal; a SIGTERM sent to this one alone is passed on.
+    const forward = () => child.kill('SIGTERM');
+    process.on('SIGTERM', forward);
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
