@@ -33,12 +33,12 @@ export class Serde {
   /** Registers the topic's value schema (idempotent: an identical schema returns its existing id). */
   async register(spec: TopicSpec): Promise<number> {
     if (spec.schema === 'bytes') throw new Error(`${spec.name} carries raw bytes, not Avro`);
-    const subject = registrySubject(spec.name);
     let id: number;
     try {
-      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject }));
+      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject: registrySubject(spec.name) }));
     } catch (err) {
-      throw new SchemaRefused(subject, describeRegistryError(err));
+      // Reported by the plain name, as topics are everywhere in the code; the registry holds it under the namespace's.
+      throw new SchemaRefused(subjectOf(spec.name), describeRegistryError(err));
     }
     const type = avro.Type.forSchema(spec.schema as avro.Schema);
     this.byTopic.set(spec.name, { id, type });
