@@ -29,6 +29,8 @@ import {
   compatibilityPartitioner,
   stringSerializers,
 } from '@platformatic/kafka';
+// Both clients here bypass runtime/kafka.ts, so their topic, group and transactional names get the namespace by hand.
+import { kafkaName } from '../runtime/namespace.js';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
@@ -83,7 +85,7 @@ async function kjsProduce(topic: string, msgs: Msg[]): Promise<number> {
 
 /** Also the share of the time spent in each transaction's first send (which waits out CONCURRENT_TRANSACTIONS). */
 async function kjsTxProduce(topic: string, msgs: Msg[]): Promise<{ rate: number; firstSendShare: number }> {
-  const producer = kafka.producer({ transactionalId: `bench.kc.kjs.${randomBytes(4).toString('hex')}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+  const producer = kafka.producer({ transactionalId: kafkaName(`bench.kc.kjs.${randomBytes(4).toString('hex')}`), idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
   await producer.connect();
   const warm = await producer.transaction();
   await warm.send({ topic, acks: -1, messages: [WARM] });
@@ -105,7 +107,7 @@ async function kjsTxProduce(topic: string, msgs: Msg[]): Promise<{ rate: number;
 }
 
 async function kjsConsume(topic: string, n: number): Promise<{ rate: number; joinMs: number }> {
-  const groupId = `bench.kc.kjs.${randomBytes(4).toString('hex')}`;
+  const groupId = kafkaName(`bench.kc.kjs.${randomBytes(4).toString('hex')}`);
   const consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
@@ -169,7 +171,7 @@ async function pTxProduce(topic: string, msgs: Msg[]): Promise<{ rate: number; f
   const producer = new PProducer({
     ...pBase,
     idempotent: true,
-    transactionalId: `bench.kc.p.${randomBytes(4).toString('hex')}`,
+    transactionalId: kafkaName(`bench.kc.p.${randomBytes(4).toString('hex')}`),
     acks: ProduceAcks.ALL,
     serializers: { key: stringSerializers.key, headerKey: stringSerializers.headerKey, headerValue: stringSerializers.headerValue },
     partitioner: compatibilityPartitioner,
@@ -194,7 +196,7 @@ async function pTxProduce(topic: string, msgs: Msg[]): Promise<{ rate: number; f
 }
 
 async function pConsume(topic: string, n: number): Promise<{ rate: number; joinMs: number }> {
-  const groupId = `bench.kc.p.${randomBytes(4).toString('hex')}`;
+  const groupId = kafkaName(`bench.kc.p.${randomBytes(4).toString('hex')}`);
   const consumer = new PConsumer({
     ...pBase,
     groupId,
@@ -369,7 +371,7 @@ function summariseProfiles(dir: string, marksFile?: string) {
  */
 async function pEosCheck(admin: ReturnType<Kafka['admin']>, n: number): Promise<void> {
   const sfx = randomBytes(3).toString('hex');
-  const [inT, outT, groupId] = [`bench.kc.eos.in.${sfx}`, `bench.kc.eos.out.${sfx}`, `bench.kc.eos.${sfx}`];
+  const [inT, outT, groupId] = [kafkaName(`bench.kc.eos.in.${sfx}`), kafkaName(`bench.kc.eos.out.${sfx}`), kafkaName(`bench.kc.eos.${sfx}`)];
   await admin.createTopics({ waitForLeaders: true, topics: [inT, outT].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
   try {
     const tBefore = Date.now() - 1000;
@@ -378,7 +380,7 @@ async function pEosCheck(admin: ReturnType<Kafka['admin']>, n: number): Promise<
     const msgs = messages(n, false);
     for (let i = 0; i < n; i += BATCH) await kp.send({ topic: inT, acks: -1, messages: msgs.slice(i, i + BATCH) });
     await kp.disconnect();
-    const producer = new PProducer({ ...pBase, idempotent: true, transactionalId: `bench.kc.eos.${sfx}`, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner });
+    const producer = new PProducer({ ...pBase, idempotent: true, transactionalId: kafkaName(`bench.kc.eos.${sfx}`), acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner });
     const consumer = new PConsumer({ ...pBase, groupId, isolationLevel: FetchIsolationLevels.READ_COMMITTED, maxWaitTime: FETCH.maxWaitMs, maxBytes: FETCH.maxBytes });
     const byTime = await consumer.listOffsetsWithTimestamps({ topics: [inT], timestamp: BigInt(tBefore) });
     const stream = await consumer.consume({ topics: [inT], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
@@ -449,7 +451,7 @@ export async function main(args: string[]): Promise<void> {
   const put = (k: string, v: number) => (results[k] ??= []).push(v);
   const topics: string[] = [];
   const fresh = async (tag: string) => {
-    const topic = `bench.kc.${tag}.${randomBytes(3).toString('hex')}`;
+    const topic = kafkaName(`bench.kc.${tag}.${randomBytes(3).toString('hex')}`);
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
     topics.push(topic);
     return topic;

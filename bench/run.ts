@@ -1,4 +1,9 @@
 // `npm run bench -- <name> [options]`: benchmarks print records/s; they are never timed tests.
+// Each run works in a namespace of its own (`b<random>`: topics, groups, subjects, Postgres schema, Redis keys),
+// removed at the end, so benchmarks never add to what a real ingestion or `gridstream status` sees.
+import { randomBytes } from 'node:crypto';
+import { NAMESPACE_ENV } from '../runtime/config.js';
+
 const [name, ...rest] = process.argv.slice(2);
 const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   pipeline: () => import('./pipeline.js'),
@@ -12,5 +17,26 @@ if (!load) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);
   process.exit(2);
 }
-await (await load()).main(rest);
-process.exit(0);
+// Set before anything reads the configuration (it is read once per process).
+process.env[NAMESPACE_ENV] = `b${randomBytes(4).toString('hex')}`;
+const { namespace } = await import('../runtime/namespace.js');
+const { closePool } = await import('../runtime/db.js');
+const { dropNamespace } = await import('../runtime/namespace-drop.js');
+const ns = namespace().name;
+let code = 0;
+try {
+  await (await load()).main(rest);
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  code = 1;
+} finally {
+  try {
+    const d = await dropNamespace(ns);
+    process.stdout.write(`namespace ${ns} removed (${d.topics} topics, ${d.groups} groups, ${d.subjects} subjects, ${d.redisKeys} Redis keys)\n`);
+  } catch (err) {
+    // A benchmark that ran without the stack leaves nothing; one that used it and cannot be cleaned says how.
+    process.stderr.write(`namespace ${ns} not removed (${(err as Error).message}); remove it with: npx gridstream namespace drop ${ns}\n`);
+  }
+  await closePool();
+}
+process.exit(code);

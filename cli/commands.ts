@@ -4,8 +4,9 @@ import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { config } from '../runtime/config.js';
 import { closePool, migrate } from '../runtime/db.js';
-import { dlqCounts, groupLags, lastRuns, readTopic, redrive } from '../runtime/inspect.js';
+import { dlqCounts, groupLags, lastRuns, pipelineGroups, readTopic, redrive } from '../runtime/inspect.js';
 import { serveMetrics, stopMetrics } from '../runtime/metrics.js';
+import { namespace } from '../runtime/namespace.js';
 import { closeSharedRedis, redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
@@ -95,11 +96,12 @@ export function registerCommands(program: Command): void {
 
   program
     .command('status')
-    .description('Lag per consumer group, last producer runs, dead-letter counts')
+    .description('Lag per consumer group of the pipeline (this namespace), last producer runs, dead-letter counts')
     .option('--json', 'print one JSON object')
-    .action((o: { json?: boolean }) =>
+    .option('--all', 'every consumer group of the namespace, not only the pipeline\'s own')
+    .action((o: { json?: boolean; all?: boolean }) =>
       session(async () => {
-        const [lags, runs, dlq] = await Promise.all([groupLags(), lastRuns(), dlqCounts()]);
+        const [lags, runs, dlq] = await Promise.all([groupLags(o.all ? undefined : pipelineGroups(pipeline)), lastRuns(), dlqCounts()]);
         if (o.json) {
           out(JSON.stringify({ groups: lags.map(({ group, topic, lag }) => ({ group, topic, lag })), runs, dlq }));
           return;
@@ -158,5 +160,10 @@ export function registerCommands(program: Command): void {
     .command('demo')
     .description('Start the stack, run the whole pipeline on generated samples, print what landed')
     // The demo and its generators live in devkit/, outside the production folders; loaded only for this command.
-    .action(() => session(async () => (await import('../devkit/demo.js')).runDemo()));
+    .action(async () => {
+      const demo = await import('../devkit/demo.js');
+      // The demo never runs in the production namespace: it runs itself again in its own.
+      if (namespace().name !== demo.DEMO_NAMESPACE) process.exitCode = await demo.rerunInDemoNamespace();
+      else await session(() => demo.runDemo());
+    });
 }

@@ -8,6 +8,7 @@ import { registerDocs } from './docs.js';
 import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
+import { registerNamespace } from './namespace.js';
 
 export function buildProgram(): Command {
   const program = new Command('gridstream')
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerAemo(program);
   registerElexon(program);
+  registerNamespace(program);
   return program;
 }

@@ -1,9 +1,15 @@
 // `gridstream demo`: the main job end to end on the local stack with samples it generates itself, then what landed.
+// It runs in namespace `demo` (its own topics, groups, subjects, Postgres schema and Redis keys), so its made-up
+// readings never reach the tables a real ingestion fills; the namespace is reset at the start and kept afterwards.
+import { spawn } from 'node:child_process';
 import { stackUp } from '../infra/stack/index.js';
 import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
+import { NAMESPACE_ENV } from '../runtime/config.js';
 import { migrate } from '../runtime/db.js';
 import { dlqCounts, readTopic } from '../runtime/inspect.js';
+import { namespace, namespaceHint } from '../runtime/namespace.js';
+import { dropNamespace } from '../runtime/namespace-drop.js';
 import { Serde } from '../runtime/serde.js';
 import { runStages } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
@@ -27,9 +33,34 @@ export interface DemoPart {
 /** Each source with a demo adds its starter here. */
 export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo];
 
+export const DEMO_NAMESPACE = 'demo';
+
+/**
+ * Runs this same command again with GRIDSTREAM_NAMESPACE=demo and returns its exit code: the namespace is part of
+ * the configuration a process reads once at start, so the demo gets a process of its own rather than switching.
+ */
+export function rerunInDemoNamespace(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [NAMESPACE_ENV]: DEMO_NAMESPACE } });
+    // Ctrl-C reaches both processes from the terminal; a SIGTERM sent to this one alone is passed on.
+    const forward = () => child.kill('SIGTERM');
+    process.on('SIGTERM', forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
 export async function runDemo(): Promise<void> {
+  const ns = namespace();
+  if (ns.name !== DEMO_NAMESPACE) throw new Error(`the demo runs in namespace ${DEMO_NAMESPACE}, not ${ns.name || 'the production one'}`);
   out('== stack');
   await stackUp((r) => out(`  ${r.service.padEnd(9)} ${r.action.padEnd(8)} ${r.where}`));
+  out(`== namespace ${ns.name} (reset: what an earlier demo left is removed)`);
+  const dropped = await dropNamespace(ns.name);
+  out(`  removed ${dropped.topics} topics, ${dropped.groups} groups, ${dropped.subjects} subjects, ${dropped.schema ? 'the Postgres schema' : 'no Postgres schema'}, ${dropped.redisKeys} Redis keys`);
   out('== database and topics');
   const applied = await migrate();
   out(`  migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
@@ -61,4 +92,6 @@ export async function runDemo(): Promise<void> {
     const reasons = [...new Set(records.map((r) => r.headers.reason))].slice(0, 3).join('; ');
     out(`  dead letters ${d.topic}: ${records.length} (${reasons}) — gridstream dlq show ${d.topic}`);
   }
+
+  out(`== left in namespace ${ns.name} to look at: ${namespaceHint(ns)}; remove it with: npx gridstream namespace drop ${ns.name}`);
 }

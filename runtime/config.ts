@@ -28,6 +28,8 @@ export interface Config {
   metricsPort: number | undefined;
   redisMemoryBudget: number;
   logLevel: string;
+  /** GRIDSTREAM_NAMESPACE: '' is the production namespace; the demo and the tests run in their own (runtime/namespace.ts). */
+  namespace: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -104,6 +106,18 @@ function bool(env: Env, name: string): boolean {
   throw new ConfigError(name, 'expected true or false');
 }
 
+export const NAMESPACE_ENV = 'GRIDSTREAM_NAMESPACE';
+
+/** A namespace name: it becomes a topic and group prefix, a Postgres schema and a Redis key prefix, so it stays plain. */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,30}$/;
+
+function namespaceName(env: Env): string {
+  const raw = nonEmpty(env, NAMESPACE_ENV);
+  if (raw === undefined) return '';
+  if (!NAMESPACE_PATTERN.test(raw)) throw new ConfigError(NAMESPACE_ENV, `"${raw}" is not a namespace (expected ${NAMESPACE_PATTERN.source}; empty for the production namespace)`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const saslConfig = sasl(env);
   return {
@@ -125,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'METRICS_PORT', undefined, 0, 65535),
     redisMemoryBudget: fraction(env, 'REDIS_MEMORY_BUDGET', 0.8),
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
+    namespace: namespaceName(env),
   };
 }
 

@@ -7,6 +7,7 @@ import { repoRoot } from './paths.js';
 import { config } from './config.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
+import { namespace } from './namespace.js';
 
 // int8 (bigint) columns come back as strings by default; offsets and counts fit in a double here.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -15,7 +16,10 @@ let shared: pg.Pool | undefined;
 
 export function pool(): pg.Pool {
   if (!shared) {
-    shared = new pg.Pool({ connectionString: config().databaseUrl, max: 10 });
+    // In a namespace every connection resolves unqualified names in the namespace's schema alone (no public after
+    // it: a table missing there must fail, not fall through to the production table of the same name).
+    const schema = namespace().pgSchema;
+    shared = new pg.Pool({ connectionString: config().databaseUrl, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     // An idle client whose connection dies (Postgres restarted, a backend terminated) is emitted here; with no
     // listener the 'error' event would crash the process. The pool has already dropped that client, so the next
     // query simply opens a new connection; a query in flight fails on its own and its batch is retried.
@@ -40,6 +44,9 @@ export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
   const applied: string[] = [];
   try {
     await client.query('select pg_advisory_lock(hashtext($1))', ['gridstream.migrate']);
+    // A namespace's schema is made here; its name was validated as a plain identifier, and is quoted all the same.
+    const schema = namespace().pgSchema;
+    if (schema) await client.query(`create schema if not exists "${schema}"`);
     await client.query('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
     const done = new Set((await client.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
     for (const f of files) {

@@ -1,9 +1,14 @@
 // Read-only views of a running pipeline: consumer lag per group, last producer runs, dead-letter counts and
 // contents, and redriving dead letters back to the topic they came from.
 import type { Message } from 'kafkajs';
+import type { Flow } from './components.js';
 import { pool } from './db.js';
 import { headerText } from './dlq.js';
 import { kafka } from './kafka.js';
+import { processorGroup } from './processor-runner.js';
+import { sinkGroup } from './pg-sink-runner.js';
+import { viewGroup } from './redis-views.js';
+import { processorsOf, sinksOf } from './stages.js';
 
 export interface GroupLag {
   group: string;
@@ -24,14 +29,30 @@ export async function topicEnds(topics: string[]): Promise<Map<string, { partiti
   }
 }
 
-/** Lag of every gridstream consumer group (Kafka-committed offsets; Postgres sinks keep theirs in sink_offsets too). */
-export async function groupLags(prefix = 'gridstream.'): Promise<GroupLag[]> {
+/** Groups that come and go with one-off jobs of the pipeline rather than with a stage of the map. */
+const JOB_GROUPS = ['gridstream.replay.', 'gridstream.export.'];
+
+/**
+ * The pipeline's own consumer groups: those the map's processors, sinks and views consume in, and replay and
+ * export groups. Anything else in the namespace (an ad hoc reader, another tool) is not the pipeline's to report.
+ */
+export function pipelineGroups(flows: Flow[]): (group: string) => boolean {
+  // Stateful processors use the same `gridstream.process.<name>` group as stateless ones.
+  const stages = new Set([...processorsOf(flows).map((p) => processorGroup(p.name)), ...sinksOf(flows).map((s) => (s.kind === 'pg-sink' ? sinkGroup(s.name) : viewGroup(s.name)))]);
+  return (group) => stages.has(group) || JOB_GROUPS.some((p) => group.startsWith(p));
+}
+
+/**
+ * Lag of the consumer groups `keep` accepts among those of the process's namespace (Kafka-committed offsets;
+ * Postgres sinks keep theirs in sink_offsets too).
+ */
+export async function groupLags(keep: (group: string) => boolean = () => true): Promise<GroupLag[]> {
   const admin = kafka().admin();
   await admin.connect();
   try {
     const { groups } = await admin.listGroups();
     const out: GroupLag[] = [];
-    for (const g of groups.filter((g) => g.groupId.startsWith(prefix) && !g.groupId.includes('cursor-reader'))) {
+    for (const g of groups.filter((g) => keep(g.groupId) && !g.groupId.includes('cursor-reader'))) {
       for (const t of await admin.fetchOffsets({ groupId: g.groupId })) {
         const ends = await admin.fetchTopicOffsets(t.topic);
         const partitions = t.partitions.map((p) => {

@@ -1,7 +1,9 @@
 // One place that builds kafkajs clients from the configuration, with kafkajs's own logs routed to pino.
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { config } from './config.js';
+import { namespacedKafka } from './kafka-namespace.js';
 import { log } from './log.js';
+import { namespace, type Namespace } from './namespace.js';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -25,8 +27,18 @@ const logCreator = () => (entry: LogEntry) => {
 };
 
 let client: Kafka | undefined;
+let namespaced: Kafka | undefined;
 
+/** The process's Kafka client, in the process's namespace (runtime/namespace.ts). */
 export function kafka(): Kafka {
+  namespaced ??= namespacedKafka(brokerClient(), namespace().kafkaPrefix);
+  return namespaced;
+}
+
+/** The same connection seen through another namespace (dropping one, inspecting one). */
+export const kafkaIn = (ns: Namespace): Kafka => namespacedKafka(brokerClient(), ns.kafkaPrefix);
+
+function brokerClient(): Kafka {
   if (client) return client;
   const c = config().kafka;
   client = new Kafka({

@@ -11,6 +11,7 @@ import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import { decodeValue, Undecodable } from './registry-wait.js';
+import { namespace } from './namespace.js';
 import type { Serde } from './serde.js';
 
 export const VIEW_PREFIX = 'gs:view:';
@@ -28,8 +29,12 @@ return 1`;
 
 export type ViewRedis = Redis & { setIfNewer(hash: string, versions: string, field: string, version: number, value: string): Promise<number> };
 
-export function redisClient(url = config().redisUrl): ViewRedis {
-  const r = new Redis(url, { maxRetriesPerRequest: 5, lazyConnect: false }) as ViewRedis;
+/**
+ * A Redis client in the process's namespace: ioredis puts `keyPrefix` before every command's keys and the Lua
+ * script's KEYS, but not before SCAN/KEYS patterns nor the keys SCAN returns (redisUsage handles those).
+ */
+export function redisClient(url = config().redisUrl, keyPrefix = namespace().redisPrefix): ViewRedis {
+  const r = new Redis(url, { maxRetriesPerRequest: 5, lazyConnect: false, keyPrefix }) as ViewRedis;
   r.defineCommand('setIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
   r.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   return r;
@@ -203,11 +208,14 @@ export async function readWholeView(r: Redis, view: string): Promise<string | nu
 /** Bytes per view (MEMORY USAGE over its keys) and the headroom left under the budget. */
 export async function redisUsage(r: Redis): Promise<{ views: Record<string, number>; used: number; max: number; budget: number; headroom: number | null }> {
   const views: Record<string, number> = {};
+  // SCAN sees whole key names: match and strip the client's own prefix (that of its namespace) by hand.
+  const prefix = r.options.keyPrefix ?? '';
   let cursor = '0';
   do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${VIEW_PREFIX}*`, 'COUNT', 500);
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}${VIEW_PREFIX}*`, 'COUNT', 500);
     cursor = next;
-    for (const k of keys) {
+    for (const full of keys) {
+      const k = full.slice(prefix.length);
       const name = k.slice(VIEW_PREFIX.length).split(':')[0]!;
       views[name] = (views[name] ?? 0) + ((await r.memory('USAGE', k)) ?? 0);
     }

@@ -4,6 +4,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { config } from './config.js';
+import { kafkaName } from './namespace.js';
 import type { TopicSpec } from '../schemas/topics.js';
 
 export class SchemaRefused extends Error {
@@ -27,6 +28,8 @@ export class RegistryUnavailable extends Error {
 }
 
 export const subjectOf = (topic: string) => `${topic}-value`;
+/** The subject in the registry: that of the topic's name on the broker, so a namespace's subjects carry its prefix. */
+const registrySubject = (topic: string) => subjectOf(kafkaName(topic));
 
 /** How long one registry request may take before it counts as unavailable (the client has no timeout of its own). */
 const REGISTRY_TIMEOUT_MS = Number(process.env.GRIDSTREAM_REGISTRY_TIMEOUT_MS ?? 10_000);
@@ -73,10 +76,11 @@ export class Serde {
     const subject = subjectOf(spec.name);
     let id: number;
     try {
-      ({ id } = await answerWithin(`registering ${subject}`, this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject })));
+      ({ id } = await answerWithin(`registering ${subject}`, this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(spec.schema) }, { subject: registrySubject(spec.name) })));
     } catch (err) {
       if (err instanceof RegistryUnavailable) throw err;
       if (!refusal(err)) throw new RegistryUnavailable(`registering ${subject}`, err);
+      // Reported by the plain name, as topics are everywhere in the code; the registry holds it under the namespace's.
       throw new SchemaRefused(subject, describeRegistryError(err));
     }
     const type = avro.Type.forSchema(spec.schema as avro.Schema);
@@ -88,7 +92,7 @@ export class Serde {
   /** Looks up the latest registered schema of a topic (for clients that did not register it themselves). */
   async use(topic: string): Promise<void> {
     if (this.byTopic.has(topic)) return;
-    const id = await this.registry.getLatestSchemaId(subjectOf(topic));
+    const id = await this.registry.getLatestSchemaId(registrySubject(topic));
     const type = await this.typeOf(id);
     this.byTopic.set(topic, { id, type });
   }

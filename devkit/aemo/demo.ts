@@ -2,6 +2,7 @@
 // source pointed at it through AEMO_BASE_URL, and afterwards the row counts of the AEMO tables.
 import type { DemoPart } from '../demo.js';
 import { pool } from '../../runtime/db.js';
+import { closeAemoViews } from '../../sinks/aemo/view-refresh.js';
 import { generatedDayTree, serveNemweb } from './nemweb-tree.js';
 
 export const AEMO_DEMO_DAY = '2025-12-27';
@@ -35,6 +36,8 @@ export async function startAemoDemo(): Promise<DemoPart> {
     },
     async close() {
       await server.close();
+      // The views' shared Redis client would keep the process alive after the demo is done.
+      closeAemoViews();
       if (previous === undefined) delete process.env.AEMO_BASE_URL;
       else process.env.AEMO_BASE_URL = previous;
     },

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../runtime/config.js';
 import { kafka } from '../../runtime/kafka.js';
+import { kafkaName, namespace } from '../../runtime/namespace.js';
 
 const suffix = randomBytes(3).toString('hex');
 let admin: Admin;
@@ -112,7 +113,8 @@ describe('kafkajs against the Kafka broker', () => {
 
 describe('@kafkajs/confluent-schema-registry against Apicurio', () => {
   const registry = new SchemaRegistry({ host: config().registryUrl });
-  const subject = `smoke.registry.${suffix}-value`;
+  // The registry client is used directly here: the subject gets the run's namespace by hand.
+  const subject = `${kafkaName(`smoke.registry.${suffix}`)}-value`;
   const v1 = { type: 'record', name: 'Reading', namespace: 'smoke', fields: [{ name: 'duid', type: 'string' }, { name: 'mw', type: 'double' }] };
   const v2 = { ...v1, fields: [...v1.fields, { name: 'note', type: ['null', 'string'], default: null }] };
   const incompatible = { ...v1, fields: [{ name: 'duid', type: 'string' }, { name: 'mw', type: 'string' }, { name: 'required', type: 'int' }] };
@@ -153,7 +155,7 @@ describe('Postgres and Redis', () => {
   it('round-trips a hash through Redis', async () => {
     const r = new Redis(config().redisUrl);
     try {
-      const key = `smoke:${suffix}`;
+      const key = `${namespace().redisPrefix}smoke:${suffix}`;
       await r.hset(key, { a: '1', b: 'two' });
       expect(await r.hgetall(key)).toEqual({ a: '1', b: 'two' });
       await r.del(key);
