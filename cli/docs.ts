@@ -8,6 +8,7 @@ import { pipeline } from '../pipeline.js';
 import type { Flow } from '../runtime/components.js';
 import { catalogue } from '../schemas/catalogue.js';
 import { subjectOf } from '../runtime/serde.js';
+import { settingsTable } from '../runtime/settings.js';
 
 export function pipelineDiagram(flows: Flow[]): string {
   const lines: string[] = [];
@@ -53,6 +54,7 @@ export function renderReadme(text: string, program: Command, flows: Flow[] = pip
     'pipeline-map': () => pipelineDiagram(flows),
     'clean-topics': () => consumingTable(flows),
     commands: () => commandsTable(program),
+    settings: () => settingsTable(),
   };
   let out = text;
   for (const [name, render] of Object.entries(sections)) {
@@ -68,7 +70,7 @@ export const readmePath = join(repoRoot, 'README.md');
 export function registerDocs(program: Command): void {
   program
     .command('docs')
-    .description('Regenerate the README sections that come from the code: pipeline map, clean topics, commands')
+    .description('Regenerate the README sections that come from the code: pipeline map, clean topics, commands, configuration')
     .action(() => {
       writeFileSync(readmePath, renderReadme(readFileSync(readmePath, 'utf8'), program));
       process.stdout.write('README.md updated\n');

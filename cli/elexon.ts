@@ -13,6 +13,7 @@ import { formatReport, type Expected, type ReconcileReport, type Tolerance } fro
 import { minerModelsFromEnv } from '../sinks/elexon/bitcoin-store.js';
 import { loadDifficulty, parseDifficultyCsv } from '../ops/elexon/difficulty.js';
 import { DEFAULT_TOLERANCE, reconcileDate } from '../ops/elexon/reconcile.js';
+import { readSetting } from '../runtime/settings.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -78,7 +79,7 @@ export function registerElexon(program: Command): void {
     .option('--url <url>', 'fetch the CSV over HTTP instead (default BTC_DIFFICULTY_URL)')
     .action((file: string | undefined, o: { url?: string }) =>
       session(async () => {
-        const url = o.url ?? (file ? undefined : process.env.BTC_DIFFICULTY_URL?.trim() || undefined);
+        const url = o.url ?? (file ? undefined : readSetting('BTC_DIFFICULTY_URL'));
         if (!file && !url) throw new Error('give a CSV file, --url, or set BTC_DIFFICULTY_URL');
         const text = file ? readFileSync(file, 'utf8') : await createHttpClient({ source: 'btc-difficulty', requestsPerSecond: 1 }).getText(url!);
         const rows = parseDifficultyCsv(text);

@@ -7,8 +7,10 @@ import { buildProgram } from './program.js';
 
 const program = buildProgram();
 try {
-  // Invalid configuration fails at start with one line naming the variable.
-  config();
+  // Invalid configuration fails at start with one line naming the variable; asking for help or the version needs none.
+  const args = process.argv.slice(2);
+  const helpOnly = args.length === 0 || args[0] === 'help' || args.some((a) => ['--help', '-h', '--version', '-V'].includes(a));
+  if (!helpOnly) config();
   await program.parseAsync(process.argv);
 } catch (err) {
   // --help and --version end through here too, with exit code 0; any other commander error is a usage mistake.

@@ -1,15 +1,9 @@
-// Every endpoint and knob comes from the environment. A variable that is set names an existing service, and the
-// local stack leaves that service alone; an unset one defaults to the local stack's address.
-import { STACK_PORTS } from './stack-ports.js';
+// The process's configuration, built from the environment variables of runtime/settings.ts (the one schema, which
+// validates every variable). A variable that is set names an existing service, and the local stack leaves that
+// service alone; an unset one defaults to the local stack's address.
+import { ConfigError, NAMESPACE_PATTERN, readSettings, type Settings } from './settings.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
+export { ConfigError, NAMESPACE_PATTERN };
 
 export interface KafkaConfig {
   brokers: string[];
@@ -34,34 +28,9 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-const localDefaults = {
-  brokers: `127.0.0.1:${STACK_PORTS.kafka}`,
-  registryUrl: `http://127.0.0.1:${STACK_PORTS.registry}/apis/ccompat/v7`,
-  databaseUrl: `postgres://gridstream@127.0.0.1:${STACK_PORTS.postgres}/gridstream`,
-  redisUrl: `redis://127.0.0.1:${STACK_PORTS.redis}`,
-};
+export const NAMESPACE_ENV = 'GRIDSTREAM_NAMESPACE';
 
-function nonEmpty(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function url(env: Env, name: string, protocols: string[], fallback: string): string {
-  const raw = nonEmpty(env, name) ?? fallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `protocol ${parsed.protocol} not supported (expected ${protocols.join(' or ')})`);
-  }
-  return raw;
-}
-
-function brokers(env: Env): string[] {
-  const raw = nonEmpty(env, 'KAFKA_BROKERS') ?? localDefaults.brokers;
+function brokers(raw: string): string[] {
   const list = raw.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of list) {
     if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError('KAFKA_BROKERS', `"${b}" is not host:port`);
@@ -69,77 +38,37 @@ function brokers(env: Env): string[] {
   return list;
 }
 
-function sasl(env: Env): KafkaConfig['sasl'] {
-  const mechanism = nonEmpty(env, 'KAFKA_SASL_MECHANISM')?.toLowerCase();
+function sasl(s: Settings): KafkaConfig['sasl'] {
+  const mechanism = s.KAFKA_SASL_MECHANISM;
   if (!mechanism) return undefined;
-  if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
-    throw new ConfigError('KAFKA_SASL_MECHANISM', 'expected plain, scram-sha-256 or scram-sha-512');
-  }
-  const username = nonEmpty(env, 'KAFKA_SASL_USERNAME');
-  const password = env.KAFKA_SASL_PASSWORD;
-  if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set');
-  if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set');
-  return { mechanism, username, password };
-}
-
-function int(env: Env, name: string, fallback: number | undefined, min: number, max: number): number | undefined {
-  const raw = nonEmpty(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer ${min}..${max}`);
-  return n;
-}
-
-function fraction(env: Env, name: string, fallback: number): number {
-  const raw = nonEmpty(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!(n > 0 && n <= 1)) throw new ConfigError(name, 'expected a number in (0, 1]');
-  return n;
-}
-
-function bool(env: Env, name: string): boolean {
-  const raw = nonEmpty(env, name)?.toLowerCase();
-  if (raw === undefined) return false;
-  if (['1', 'true', 'yes'].includes(raw)) return true;
-  if (['0', 'false', 'no'].includes(raw)) return false;
-  throw new ConfigError(name, 'expected true or false');
-}
-
-export const NAMESPACE_ENV = 'GRIDSTREAM_NAMESPACE';
-
-/** A namespace name: it becomes a topic and group prefix, a Postgres schema and a Redis key prefix, so it stays plain. */
-export const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,30}$/;
-
-function namespaceName(env: Env): string {
-  const raw = nonEmpty(env, NAMESPACE_ENV);
-  if (raw === undefined) return '';
-  if (!NAMESPACE_PATTERN.test(raw)) throw new ConfigError(NAMESPACE_ENV, `"${raw}" is not a namespace (expected ${NAMESPACE_PATTERN.source}; empty for the production namespace)`);
-  return raw;
+  if (!s.KAFKA_SASL_USERNAME) throw new ConfigError('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set');
+  if (!s.KAFKA_SASL_PASSWORD) throw new ConfigError('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set');
+  return { mechanism, username: s.KAFKA_SASL_USERNAME, password: s.KAFKA_SASL_PASSWORD };
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const saslConfig = sasl(env);
+  const s = readSettings(env);
+  const saslConfig = sasl(s);
   return {
     kafka: {
-      brokers: brokers(env),
-      clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'gridstream',
-      ssl: bool(env, 'KAFKA_SSL'),
+      brokers: brokers(s.KAFKA_BROKERS ?? `127.0.0.1:${s.STACK_KAFKA_PORT}`),
+      clientId: s.KAFKA_CLIENT_ID,
+      ssl: s.KAFKA_SSL,
       ...(saslConfig ? { sasl: saslConfig } : {}),
     },
-    registryUrl: url(env, 'SCHEMA_REGISTRY_URL', ['http:', 'https:'], localDefaults.registryUrl).replace(/\/$/, ''),
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], localDefaults.databaseUrl),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], localDefaults.redisUrl),
+    registryUrl: (s.SCHEMA_REGISTRY_URL ?? `http://127.0.0.1:${s.STACK_REGISTRY_PORT}/apis/ccompat/v7`).replace(/\/$/, ''),
+    databaseUrl: s.DATABASE_URL ?? `postgres://gridstream@127.0.0.1:${s.STACK_POSTGRES_PORT}/gridstream`,
+    redisUrl: s.REDIS_URL ?? `redis://127.0.0.1:${s.STACK_REDIS_PORT}`,
     external: {
-      kafka: nonEmpty(env, 'KAFKA_BROKERS') !== undefined,
-      registry: nonEmpty(env, 'SCHEMA_REGISTRY_URL') !== undefined,
-      postgres: nonEmpty(env, 'DATABASE_URL') !== undefined,
-      redis: nonEmpty(env, 'REDIS_URL') !== undefined,
+      kafka: s.KAFKA_BROKERS !== undefined,
+      registry: s.SCHEMA_REGISTRY_URL !== undefined,
+      postgres: s.DATABASE_URL !== undefined,
+      redis: s.REDIS_URL !== undefined,
     },
-    metricsPort: int(env, 'METRICS_PORT', undefined, 0, 65535),
-    redisMemoryBudget: fraction(env, 'REDIS_MEMORY_BUDGET', 0.8),
-    logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
-    namespace: namespaceName(env),
+    metricsPort: s.METRICS_PORT,
+    redisMemoryBudget: s.REDIS_MEMORY_BUDGET,
+    logLevel: s.LOG_LEVEL,
+    namespace: s.GRIDSTREAM_NAMESPACE,
   };
 }
 

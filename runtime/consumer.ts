@@ -6,6 +6,7 @@ import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import { onShutdown } from './shutdown.js';
+import { readSetting } from './settings.js';
 
 export interface BatchContext {
   batch: Batch;
@@ -43,12 +44,12 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     groupId: o.groupId,
     readUncommitted: false, // read_committed: aborted transactions (a killed processor's) are never seen
     // A member that died holds its partitions until its session expires; tests that kill stages shorten it.
-    sessionTimeout: Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 30_000),
-    rebalanceTimeout: Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 60_000),
-    heartbeatInterval: Math.min(3_000, Number(process.env.GRIDSTREAM_SESSION_TIMEOUT_MS ?? 30_000) / 5),
+    sessionTimeout: readSetting('GRIDSTREAM_SESSION_TIMEOUT_MS'),
+    rebalanceTimeout: 2 * readSetting('GRIDSTREAM_SESSION_TIMEOUT_MS'),
+    heartbeatInterval: Math.min(3_000, readSetting('GRIDSTREAM_SESSION_TIMEOUT_MS') / 5),
     maxWaitTimeInMs: 250,
     // Smaller fetches make smaller batches (tests use this to land kills mid-stream).
-    maxBytesPerPartition: Number(process.env.GRIDSTREAM_FETCH_MAX_BYTES ?? 4 * 1024 * 1024),
+    maxBytesPerPartition: readSetting('GRIDSTREAM_FETCH_MAX_BYTES'),
     maxBytes: 16 * 1024 * 1024,
     retry: { retries: 10 },
   });
@@ -126,7 +127,7 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     // Every partition must be ours: a member that died mid-rebalance can hold some until its session expires, and
     // the drain is only complete once those have come back to us and been read too.
     const mine = new Set(assigned.map((a) => key(a.topic, a.partition)));
-    if ([...end.keys()].some((k) => !mine.has(k))) return Date.now() - lastActivity > Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 15_000) * 4;
+    if ([...end.keys()].some((k) => !mine.has(k))) return Date.now() - lastActivity > readSetting('GRIDSTREAM_DRAIN_IDLE_MS') * 4;
     // Only transaction markers can be left when a partition sits a few offsets short of its end and a
     // read_committed fetch has brought nothing for a while (committed data there would have come at once). That
     // happens when the group's committed offset points at a final marker kafkajs never reports.
@@ -140,7 +141,7 @@ export async function consume(o: ConsumeOptions): Promise<void> {
       log.debug({ stage: o.stage, assigned: assigned.map((a) => `${a.topic}:${a.partition}`), position: Object.fromEntries([...position].map(([k, v]) => [k, v.toString()])), end: Object.fromEntries([...end].map(([k, v]) => [k, v.toString()])) }, 'drained');
       return true;
     }
-    if (Date.now() - lastActivity <= Number(process.env.GRIDSTREAM_DRAIN_IDLE_MS ?? 15_000)) return false;
+    if (Date.now() - lastActivity <= readSetting('GRIDSTREAM_DRAIN_IDLE_MS')) return false;
     log.warn({ stage: o.stage, position: Object.fromEntries([...position].map(([k, v]) => [k, v.toString()])), end: Object.fromEntries([...end].map(([k, v]) => [k, v.toString()])) }, 'drain ended by silence, not by reaching the end offsets');
     return true;
   };

@@ -2,10 +2,17 @@
 // Secrets never reach a log line: redact every field that may carry one.
 import { pino } from 'pino';
 import { redactUrl } from './redact.js';
+import { LOG_LEVELS } from './settings.js';
+
+/** An unknown level would make pino throw while this module loads; config() reports it as one line instead. */
+function levelOf(raw: string | undefined): string {
+  const v = raw?.trim().toLowerCase();
+  return v && (LOG_LEVELS as readonly string[]).includes(v) ? v : 'info';
+}
 
 export const log = pino(
   {
-  level: process.env.LOG_LEVEL ?? 'info',
+  level: levelOf(process.env.LOG_LEVEL),
   base: { app: 'gridstream' },
   redact: {
     paths: [

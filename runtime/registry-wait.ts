@@ -7,6 +7,7 @@ import pRetry from 'p-retry';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
 import { RegistryUnavailable, type Serde } from './serde.js';
+import { readSetting } from './settings.js';
 
 /** The record's bytes are at fault; the reason goes to its dead letter. */
 export class Undecodable extends Error {}
@@ -26,7 +27,7 @@ export async function whileRegistryAnswers<T>(ctx: WaitContext, work: () => Prom
   const result = await pRetry(work, {
     retries: Number.POSITIVE_INFINITY,
     minTimeout: 250,
-    maxTimeout: Number(process.env.GRIDSTREAM_REGISTRY_MAX_BACKOFF_MS ?? 10_000),
+    maxTimeout: readSetting('GRIDSTREAM_REGISTRY_MAX_BACKOFF_MS'),
     factor: 2,
     randomize: true,
     shouldRetry: ({ error }) => error instanceof RegistryUnavailable,

@@ -6,6 +6,7 @@ import avro from 'avsc';
 import { config } from './config.js';
 import { kafkaName } from './namespace.js';
 import type { TopicSpec } from '../schemas/topics.js';
+import { readSetting } from './settings.js';
 
 export class SchemaRefused extends Error {
   constructor(
@@ -32,10 +33,9 @@ export const subjectOf = (topic: string) => `${topic}-value`;
 const registrySubject = (topic: string) => subjectOf(kafkaName(topic));
 
 /** How long one registry request may take before it counts as unavailable (the client has no timeout of its own). */
-const REGISTRY_TIMEOUT_MS = Number(process.env.GRIDSTREAM_REGISTRY_TIMEOUT_MS ?? 10_000);
 
 /** `work`, or RegistryUnavailable once `ms` pass without an answer. */
-async function answerWithin<T>(what: string, work: Promise<T>, ms = REGISTRY_TIMEOUT_MS): Promise<T> {
+async function answerWithin<T>(what: string, work: Promise<T>, ms = readSetting('GRIDSTREAM_REGISTRY_TIMEOUT_MS')): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RegistryUnavailable(what, new Error(`no answer within ${ms} ms`))), ms);

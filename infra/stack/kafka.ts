@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { alive, ensureDir, readPid, removeFile, repoRoot, run, stackDir, startDaemon, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
+import { readSetting } from '../../runtime/settings.js';
 
 const home = join(stackDir, 'kafka');
 const libs = join(home, 'libs');
@@ -82,7 +83,7 @@ function ensureLibs(): void {
 }
 
 function java(): string {
-  const j = process.env.GRIDSTREAM_KAFKA_JAVA ?? which('java');
+  const j = readSetting('GRIDSTREAM_KAFKA_JAVA') ?? which('java');
   if (!j) throw new Error('java not found: Kafka needs Java 17 or newer (apt-get install openjdk-17-jre-headless)');
   return j;
 }

@@ -3,11 +3,12 @@ import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gridstreamHome, repoRoot } from '../../runtime/paths.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export { repoRoot };
 
 /** Everything the stack downloads or creates lives here (git-ignored). */
-export const stackDir = resolve(process.env.GRIDSTREAM_STACK_DIR ?? join(gridstreamHome(), '.stack'));
+export const stackDir = resolve(readSetting('GRIDSTREAM_STACK_DIR') ?? join(gridstreamHome(), '.stack'));
 
 export function ensureDir(path: string): string {
   mkdirSync(path, { recursive: true });

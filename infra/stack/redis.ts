@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { aptInstall, ensureDir, readPid, removeFile, run, stackDir, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
+import { readSetting } from '../../runtime/settings.js';
 
 const home = join(stackDir, 'redis');
 const pidFile = join(home, 'redis.pid');
@@ -53,7 +54,7 @@ export const redis: Service = {
   pid: () => readPid(pidFile),
   answers: () => redisAnswers(),
   async start() {
-    startRedisServer({ port: STACK_PORTS.redis, dir: home, maxmemory: process.env.STACK_REDIS_MAXMEMORY ?? '1gb' });
+    startRedisServer({ port: STACK_PORTS.redis, dir: home, maxmemory: readSetting('STACK_REDIS_MAXMEMORY') });
     await waitFor('redis', () => redisAnswers(), { timeoutMs: 15_000, logFile });
   },
   async stop() {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { STACK_PORTS } from '../../runtime/stack-ports.js';
 import { alive, ensureDir, readPid, removeFile, run, stackDir, startDaemon, stopPid, waitFor, which } from './proc.js';
 import type { Service } from './service.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export const APICURIO_VERSION = '3.3.3';
 const home = join(stackDir, 'registry');
@@ -30,7 +31,7 @@ function ensureApp(): void {
 
 /** Apicurio 3.3 is built for Java 21: use JAVA_HOME or any JDK under /usr/lib/jvm that is 21 or newer. */
 export function findJava21(): string {
-  const candidates = [process.env.GRIDSTREAM_REGISTRY_JAVA, process.env.JAVA_HOME && join(process.env.JAVA_HOME, 'bin', 'java'), which('java')];
+  const candidates = [readSetting('GRIDSTREAM_REGISTRY_JAVA'), process.env.JAVA_HOME && join(process.env.JAVA_HOME, 'bin', 'java'), which('java')];
   if (existsSync('/usr/lib/jvm')) for (const d of readdirSync('/usr/lib/jvm')) candidates.push(join('/usr/lib/jvm', d, 'bin', 'java'));
   for (const c of candidates) {
     if (!c || !existsSync(c)) continue;

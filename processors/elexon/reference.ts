@@ -8,6 +8,7 @@ import type { Serde } from '../../runtime/serde.js';
 import { parseBmUnit, parseBmuMapping, type BmUnit } from '../../schemas/elexon/raw.js';
 import { makeBmuLookup } from './bmu.js';
 import type { BmuLookup } from '../../schemas/elexon/clean.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export interface BmuReference {
   lookup: BmuLookup;
@@ -35,7 +36,7 @@ export async function readBmUnits(topic: string, serde: Serde): Promise<BmUnit[]
 }
 
 /** The override file named by ELEXON_BMU_MAPPING, or nothing when unset. A bad file fails loudly, listing every problem. */
-export function readBmuMappingFile(path = process.env.ELEXON_BMU_MAPPING?.trim()): BmUnit[] {
+export function readBmuMappingFile(path = readSetting('ELEXON_BMU_MAPPING')): BmUnit[] {
   if (!path) return [];
   return parseBmuMapping(readFileSync(path, 'utf8'));
 }

@@ -14,6 +14,7 @@ import { poll } from './live.js';
 import { backfill } from './backfill-read.js';
 import { type Run } from './run.js';
 import { type AemoCursor } from './cursor.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export type { AemoCursor, BackfillCursor, LiveCursor } from './cursor.js';
 export { markLive } from './cursor.js';
@@ -100,7 +101,7 @@ export function aemoSource(config: AemoSourceConfig = {}): SourceComponent<AemoR
     source: {
       name,
       read(cursor, options, ctx) {
-        const base = (config.baseUrl ?? process.env.AEMO_BASE_URL ?? NEMWEB).replace(/\/+$/, '');
+        const base = (config.baseUrl ?? readSetting('AEMO_BASE_URL') ?? NEMWEB).replace(/\/+$/, '');
         const run: Run = {
           http: clientFor(base),
           base,

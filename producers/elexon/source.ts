@@ -29,6 +29,7 @@ import {
   type SlotSeen,
 } from './cursor.js';
 import { elexonTopics, FETCH_HEADER, type ElexonTopics } from '../../schemas/elexon/topics.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export type ElexonRawValue = RawStackValue | BmUnit;
 
@@ -57,14 +58,6 @@ export interface ElexonSourceConfig {
   now?: () => number;
 }
 
-
-const envNumber = (name: string): number | undefined => {
-  const raw = process.env[name]?.trim();
-  if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: expected a positive number, got ${JSON.stringify(raw)}`);
-  return n;
-};
 
 const isStack = (v: ElexonRawValue): v is RawStackValue => 'side' in v;
 
@@ -192,10 +185,10 @@ export function elexonSourceComponent(cfg: ElexonSourceConfig = {}): SourceCompo
 
   async function* read(cursor: ElexonCursor | undefined, options: ElexonSourceOptions, ctx: SourceContext): AsyncGenerator<SourceBatch<ElexonRawValue, ElexonCursor>> {
     // Read at run time, not at import: the CLI and the demo set ELEXON_BASE_URL before they run the source.
-    const base = cfg.baseUrl ?? (process.env.ELEXON_BASE_URL?.trim() || ELEXON_BASE_URL);
+    const base = cfg.baseUrl ?? (readSetting('ELEXON_BASE_URL') ?? ELEXON_BASE_URL);
     const http = createHttpClient({
       source: name,
-      requestsPerMinute: cfg.requestsPerMinute ?? envNumber('ELEXON_REQUESTS_PER_MINUTE') ?? 4000,
+      requestsPerMinute: cfg.requestsPerMinute ?? readSetting('ELEXON_REQUESTS_PER_MINUTE') ?? 4000,
       concurrency: 2 * prefetch,
       timeoutMs: 30_000,
       retries: 5,

@@ -8,6 +8,7 @@ import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
 import { bitcoinMined, blockReward, parseMinerModels, type MinerModel } from './bitcoin.js';
 import { ident, type ElexonTables } from './tables.js';
+import { readSetting } from '../../runtime/settings.js';
 
 export const missingDifficultyDates = new client.Counter({
   name: 'gridstream_elexon_bitcoin_missing_difficulty_total',
@@ -16,7 +17,7 @@ export const missingDifficultyDates = new client.Counter({
 });
 
 /** Miner models from BTC_MINER_MODELS (JSON or NAME:TH:W,...), or the old system's three. */
-export const minerModelsFromEnv = (): MinerModel[] => parseMinerModels(process.env.BTC_MINER_MODELS ?? '');
+export const minerModelsFromEnv = (): MinerModel[] => parseMinerModels(readSetting('BTC_MINER_MODELS') ?? '');
 
 interface PeriodEnergy {
   period: number;
