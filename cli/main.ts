@@ -5,6 +5,12 @@ import { log } from '../runtime/log.js';
 import { EXIT, isConnectionRefused } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
+// A reader that goes away (`gridstream status | head`) is not an error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = buildProgram();
 try {
   // Invalid configuration fails at start with one line naming the variable; asking for help or the version needs none.

@@ -1,6 +1,8 @@
 // The `gridstream` program: every subcommand, registered from its own module under cli/. main.ts runs it; the
 // README's commands table is generated from it (cli/docs.ts).
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { log } from '../runtime/log.js';
+import { setLogFormat, setQuiet, type LogFormat } from '../runtime/terminal.js';
 import { packageVersion } from '../runtime/paths.js';
 import { registerStack } from './stack.js';
 import { registerCommands } from './commands.js';
@@ -14,8 +16,19 @@ export function buildProgram(): Command {
   const program = new Command('gridstream')
     .description('Public energy and civic data into Kafka, cleaned, and kept in step in Postgres and Redis')
     .version(packageVersion)
+    .addOption(new Option('--log-format <format>', 'log lines as JSON, or readable (default: readable on a terminal, JSON elsewhere)').choices(['json', 'pretty']))
+    .option('-q, --quiet', 'only warnings and errors on stderr, no progress bars')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Global options apply before any subcommand runs.
+    .hook('preAction', (cmd) => {
+      const o = cmd.opts<{ logFormat?: LogFormat; quiet?: boolean }>();
+      if (o.logFormat) setLogFormat(o.logFormat);
+      if (o.quiet) {
+        setQuiet(true);
+        if (log.levelVal < log.levels.values.warn!) log.level = 'warn';
+      }
+    });
   registerStack(program);
   registerCommands(program);
   registerDocs(program);

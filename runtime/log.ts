@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { redactUrl } from './redact.js';
 import { LOG_LEVELS } from './settings.js';
+import { logDestination } from './terminal.js';
 
 /** An unknown level would make pino throw while this module loads; config() reports it as one line instead. */
 function levelOf(raw: string | undefined): string {
@@ -42,7 +43,8 @@ export const log = pino(
     censor: '[redacted]',
   },
   },
-  pino.destination(2),
+  // JSON lines on stderr; on a terminal, readable lines printed above any progress bars (terminal.ts).
+  logDestination,
 );
 
 export type Logger = typeof log;

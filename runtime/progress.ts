@@ -1,31 +1,36 @@
-// Progress of long work: a bar on a terminal (rows, rows/s, ETA), periodic structured pino lines elsewhere.
-import cliProgress from 'cli-progress';
+// Progress of long work: a bar on a terminal (rows, rows/s, ETA) in the process's one set of bars, with log lines
+// printed above it (terminal.ts); periodic structured pino lines elsewhere.
+import type cliProgress from 'cli-progress';
 import { log } from './log.js';
+import { progressBars, releaseBars } from './terminal.js';
 
 export interface Progress {
   update: (done: number, total: number | undefined) => void;
   done: () => void;
 }
 
+let activeBars = 0;
+
 export function progressReporter(task: string, o: { everyMs?: number } = {}): Progress {
   const started = Date.now();
-  const tty = process.stderr.isTTY && !process.env.CI;
   let bar: cliProgress.SingleBar | undefined;
+  let barsChecked = false;
   let lastLog = 0;
   let last = { done: 0, total: undefined as number | undefined };
   return {
     update(done, total) {
       last = { done, total };
-      if (tty) {
-        if (!bar) {
-          bar = new cliProgress.SingleBar(
-            { format: `${task} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(total ?? done, done, { rate: 0 });
+      if (!barsChecked) {
+        barsChecked = true;
+        const bars = progressBars();
+        if (bars) {
+          bar = bars.create(total ?? done, done, { task, rate: 0 });
+          activeBars++;
         }
+      }
+      if (bar) {
         if (total !== undefined) bar.setTotal(total);
-        bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) });
+        bar.update(done, { task, rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) });
         return;
       }
       const now = Date.now();
@@ -38,8 +43,10 @@ export function progressReporter(task: string, o: { everyMs?: number } = {}): Pr
       }
     },
     done() {
-      bar?.stop();
-      if (!tty && last.done > 0) log.info({ task, done: last.done, total: last.total, seconds: (Date.now() - started) / 1000 }, 'progress done');
+      if (bar) {
+        bar.stop();
+        releaseBars(--activeBars);
+      } else if (last.done > 0) log.info({ task, done: last.done, total: last.total, seconds: (Date.now() - started) / 1000 }, 'progress done');
     },
   };
 }
