@@ -120,8 +120,12 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     if (at !== undefined && at >= BigInt(firstOffset) && at <= BigInt(lastOffset)) position.set(k, BigInt(lastOffset) + 1n);
   });
 
+  // Batches being handled right now: a drain never ends under one (a long batch — a month of rooftop slots on a
+  // loaded machine — is work, not silence; it is bounded by its own I/O timeouts).
+  let handling = 0;
+
   const finished = () => {
-    if (!drain || !joined) return false;
+    if (!drain || !joined || handling > 0) return false;
     // Drained when every assigned partition reached its end. Transaction markers are counted in (batches resolve
     // through their trailing control records); a long silence is only a safety net (e.g. a compacted tail).
     // Every partition must be ours: a member that died mid-rebalance can hold some until its session expires, and
@@ -195,16 +199,22 @@ export async function consume(o: ConsumeOptions): Promise<void> {
       }
       lastActivity = Date.now();
       const t0 = process.hrtime.bigint();
-      await o.handle({
-        batch,
-        resolveOffset: (offset) => {
-          resolveOffset(offset);
-          position.set(k, BigInt(offset) + 1n);
-        },
-        heartbeat,
-        isRunning,
-        consumer,
-      });
+      handling++;
+      try {
+        await o.handle({
+          batch,
+          resolveOffset: (offset) => {
+            resolveOffset(offset);
+            position.set(k, BigInt(offset) + 1n);
+          },
+          heartbeat,
+          isRunning,
+          consumer,
+        });
+      } finally {
+        handling--;
+        lastActivity = Date.now();
+      }
       if (position.get(k) === BigInt(batch.messages[batch.messages.length - 1]!.offset) + 1n) advance();
       metrics.batchSeconds.observe({ stage: o.stage }, Number(process.hrtime.bigint() - t0) / 1e9);
       metrics.consumerLag.set({ stage: o.stage, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
