@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError, config } from '../runtime/config.js';
 import { log } from '../runtime/log.js';
+import { ServiceUnreachable } from '../runtime/preflight.js';
 import { EXIT, isConnectionRefused } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -27,6 +28,7 @@ try {
   }
   log.debug({ err }, 'command failed');
   process.stderr.write(`gridstream: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof ServiceUnreachable) process.exit(EXIT.stackDown);
   if (isConnectionRefused(err)) {
     process.stderr.write('gridstream: a service is not reachable: check the endpoint variables (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL) and `gridstream stack status`\n');
     process.exit(EXIT.stackDown);

@@ -60,6 +60,14 @@ describe('settings', () => {
     const bad = cli(['status'], { STACK_KAFKA_PORT: 'abc' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual(['gridstream: invalid configuration: STACK_KAFKA_PORT: expected an integer in 1..65535, got "abc"']);
+    // An inspection command with its service down: one line naming the service, its variable and where (no
+    // password), exit code 3 — not a client's whole retry schedule.
+    const down = cli(['db', 'migrate'], { DATABASE_URL: 'postgres://u:s3cretpw@127.0.0.1:1/x' });
+    expect(down.status).toBe(3);
+    expect(down.stderr.trim().split('\n')).toEqual(['gridstream: postgres is not reachable at postgres://u:***@127.0.0.1:1/x (DATABASE_URL): ECONNREFUSED; see `gridstream stack status`']);
+    const kafkaDown = cli(['status'], { KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(kafkaDown.status).toBe(3);
+    expect(kafkaDown.stderr).toContain('kafka is not reachable at 127.0.0.1:1 (KAFKA_BROKERS)');
     const help = cli(['--help'], { METRICS_PORT: 'x' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: gridstream');
