@@ -2,34 +2,57 @@
 import { type Command, Option } from 'commander';
 import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
-import { config } from '../runtime/config.js';
 import { closePool, migrate } from '../runtime/db.js';
 import { dlqCounts, groupLags, lastRuns, readTopic, redrive } from '../runtime/inspect.js';
-import { serveMetrics, stopMetrics } from '../runtime/metrics.js';
+import { startProcessServices } from '../runtime/process-services.js';
 import { closeSharedRedis, redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
-import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
+import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type Dependency, type StageKind } from '../runtime/stages.js';
+import { EXIT } from './exit-codes.js';
+import { formatOutcomes } from './outcomes.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Runs a command body and always releases the process's pool, shared Redis client and metrics server. */
+/** Runs a command body and always releases the process's pool and shared Redis client. */
 async function session<T>(body: () => Promise<T>): Promise<T> {
-  if (config().metricsPort !== undefined) serveMetrics(config().metricsPort!);
   try {
     return await body();
   } finally {
     await closePool();
     closeSharedRedis();
-    stopMetrics();
   }
+}
+
+/**
+ * A long-running command: its HTTP server (/healthz, /readyz on `dependencies`, /metrics, the status page) and its
+ * stage states for `status` run for as long as the body does. Used by run, produce, process, sink, replay, reingest
+ * and export --follow.
+ */
+export async function serving<T>(dependencies: Dependency[], body: () => Promise<T>): Promise<T> {
+  return session(async () => {
+    const services = await startProcessServices({ dependencies });
+    try {
+      return await body();
+    } finally {
+      await services.stop();
+    }
+  });
 }
 
 async function stageCommand(kinds: StageKind[], opts: { only?: string[]; once?: boolean; sourceOptions?: Record<string, Record<string, unknown>> }): Promise<void> {
   const bad = unknownNames(pipeline, opts.only ?? []);
   if (bad.length) throw new Error(`unknown component(s): ${bad.join(', ')}`);
-  await session(() => runStages(pipeline, Serde.fromConfig(), { kinds, only: opts.only, once: Boolean(opts.once), sourceOptions: opts.sourceOptions }));
+  const sel = { kinds, only: opts.only, once: Boolean(opts.once), sourceOptions: opts.sourceOptions };
+  const c = selectedComponents(pipeline, sel);
+  await serving(dependenciesOf([...c.sources, ...c.processors, ...c.sinks]), async () => {
+    const outcomes = await superviseStages(pipeline, Serde.fromConfig(), sel);
+    if (!sel.once) return;
+    for (const line of formatOutcomes(outcomes)) out(line);
+    // Every stage that could run has run; one that failed fails the command, so a scheduler notices.
+    if (outcomes.some((o) => o.state === 'failed')) process.exitCode = EXIT.failure;
+  });
 }
 
 export function registerCommands(program: Command): void {

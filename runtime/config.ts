@@ -25,12 +25,23 @@ export interface Config {
   redisUrl: string;
   /** Which endpoints came from the environment (the stack must not start those). */
   external: { kafka: boolean; registry: boolean; postgres: boolean; redis: boolean };
+  /** Deprecated alias of http.port (METRICS_PORT). */
   metricsPort: number | undefined;
+  /** The process's HTTP server (/healthz, /readyz, /metrics, the status page): GRIDSTREAM_HTTP_HOST/PORT. */
+  http: { host: string; port: number; historySampleMs: number };
+  /** Restart backoff of a failed stage (GRIDSTREAM_BACKOFF_MIN_MS/MAX_MS) and attempts per stage with --once. */
+  stageBackoff: { minMs: number; maxMs: number };
+  onceAttempts: number;
+  /** Where a run writes its final metrics (textfile-collector format) when it ends: GRIDSTREAM_METRICS_FILE. */
+  metricsFile: string | undefined;
   redisMemoryBudget: number;
   logLevel: string;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The HTTP server's port when neither GRIDSTREAM_HTTP_PORT nor METRICS_PORT is set. */
+export const DEFAULT_HTTP_PORT = 9464;
 
 const localDefaults = {
   brokers: `127.0.0.1:${STACK_PORTS.kafka}`,
@@ -123,6 +134,16 @@ export function loadConfig(env: Env = process.env): Config {
       redis: nonEmpty(env, 'REDIS_URL') !== undefined,
     },
     metricsPort: int(env, 'METRICS_PORT', undefined, 0, 65535),
+    http: {
+      host: nonEmpty(env, 'GRIDSTREAM_HTTP_HOST') ?? '127.0.0.1',
+      // METRICS_PORT was the metrics server's port before this server existed; it still works.
+      port: int(env, 'GRIDSTREAM_HTTP_PORT', undefined, 0, 65535) ?? int(env, 'METRICS_PORT', undefined, 0, 65535) ?? DEFAULT_HTTP_PORT,
+      // How often the status page's hour of throughput and lag is sampled.
+      historySampleMs: int(env, 'GRIDSTREAM_HISTORY_SAMPLE_MS', 10_000, 100, 600_000)!,
+    },
+    stageBackoff: { minMs: int(env, 'GRIDSTREAM_BACKOFF_MIN_MS', 1000, 1, 3_600_000)!, maxMs: int(env, 'GRIDSTREAM_BACKOFF_MAX_MS', 60_000, 1, 3_600_000)! },
+    onceAttempts: int(env, 'GRIDSTREAM_ONCE_ATTEMPTS', 3, 1, 100)!,
+    metricsFile: nonEmpty(env, 'GRIDSTREAM_METRICS_FILE'),
     redisMemoryBudget: fraction(env, 'REDIS_MEMORY_BUDGET', 0.8),
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
   };
