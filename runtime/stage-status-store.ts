@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { pool } from './db.js';
 import { log } from './log.js';
+import { onShutdown } from './shutdown.js';
 import { stageBoard, type StageReport } from './supervisor.js';
 
 export const processId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
@@ -43,10 +44,12 @@ export function startStageStatusWriter(o: { everyMs?: number; httpUrl?: () => st
   let failing = false;
   let pending: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
-  const flush = () => {
+  const flush = (final = false) => {
     chain = chain.then(async () => {
       try {
-        await write(stageBoard.snapshot(), o.httpUrl?.());
+        // On SIGTERM the process exits as soon as its stages have stopped: say so now rather than leave them "running".
+        const reports = stageBoard.snapshot().map((r) => (final && r.state !== 'done' && r.state !== 'failed' ? { ...r, state: 'stopped' as const, since: Date.now() } : r));
+        await write(reports, o.httpUrl?.());
         if (failing) log.info('stage states are written to Postgres again');
         failing = false;
       } catch (err) {
@@ -67,6 +70,7 @@ export function startStageStatusWriter(o: { everyMs?: number; httpUrl?: () => st
     }, 200);
     pending.unref();
   });
+  onShutdown('stage-status', () => flush(true));
   return async () => {
     clearInterval(timer);
     clearTimeout(pending);
