@@ -2,15 +2,15 @@
 import { type Command, Option } from 'commander';
 import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
-import { closePool, migrate } from '../runtime/db.js';
+import { migrate } from '../runtime/db.js';
 import { dlqCounts, groupLags, lastRuns, lastSuccessfulRuns, readTopic, redrive } from '../runtime/inspect.js';
 import { storedStages } from '../runtime/stage-status-store.js';
-import { startProcessServices } from '../runtime/process-services.js';
-import { closeSharedRedis, redisClient, redisUsage } from '../runtime/redis-views.js';
+import { redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
-import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type Dependency, type StageKind } from '../runtime/stages.js';
+import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { EXIT } from './exit-codes.js';
 import { formatOutcomes } from './outcomes.js';
+import { serving, session } from './serving.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -20,32 +20,6 @@ const age = (ms: number) => {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} d`;
 };
-
-/** Runs a command body and always releases the process's pool and shared Redis client. */
-async function session<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } finally {
-    await closePool();
-    closeSharedRedis();
-  }
-}
-
-/**
- * A long-running command: its HTTP server (/healthz, /readyz on `dependencies`, /metrics, the status page) and its
- * stage states for `status` run for as long as the body does. Used by run, produce, process, sink, replay, reingest
- * and export --follow.
- */
-export async function serving<T>(dependencies: Dependency[], body: () => Promise<T>): Promise<T> {
-  return session(async () => {
-    const services = await startProcessServices({ dependencies });
-    try {
-      return await body();
-    } finally {
-      await services.stop();
-    }
-  });
-}
 
 async function stageCommand(kinds: StageKind[], opts: { only?: string[]; once?: boolean; sourceOptions?: Record<string, Record<string, unknown>> }): Promise<void> {
   const bad = unknownNames(pipeline, opts.only ?? []);

@@ -40,7 +40,8 @@ export class HistoryRing {
 
   async sample(names: string[], at = Date.now()): Promise<void> {
     const [ins, outs, lags] = await Promise.all([sumBy(metrics.recordsIn), sumBy(metrics.recordsOut), sumBy(metrics.consumerLag)]);
-    const counts = new Map(names.map((n) => [n, (n.startsWith('produce:') ? outs.get(n) : ins.get(n)) ?? 0]));
+    // Sources count what they publish; consumers what they read (views count only what they write).
+    const counts = new Map(names.map((n) => [n, (n.startsWith('produce:') ? outs.get(n) : (ins.get(n) ?? outs.get(n))) ?? 0]));
     const dt = this.last ? (at - this.last.at) / 1000 : 0;
     this.t.push(at);
     for (const n of names) {
