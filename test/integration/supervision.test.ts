@@ -12,6 +12,7 @@ import { API_PREFIX, startElexonApiDouble, type ElexonApiDouble } from '../../de
 import { elexonTestFlow, type ElexonTestFlow } from '../support/elexon-api-double.js';
 import { testFlow, type TestFlow } from '../support/flow.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { superviseStages } from '../../runtime/stages.js';
 
 let synth: TestFlow;
 let elx: ElexonTestFlow;
@@ -169,4 +170,19 @@ describe('/metrics', () => {
     // The lag gauge is sampled on a timer: drained, it reads 0 (transaction markers are not lag).
     expect(text).toMatch(new RegExp(`^gridstream_consumer_lag_records\\{stage="process:${synth.processor.name}",topic="[^"]+",partition="0"\\} 0$`, 'm'));
   });
+});
+
+describe('--once with a source that cannot be reached', () => {
+  it('runs every other stage, and reports the failed ones with their errors', async () => {
+    const port = await freePort();
+    const down = await elexonTestFlow('oncex', `http://127.0.0.1:${port}${API_PREFIX}`);
+    const ok = await testFlow('once');
+    const outcomes = await superviseStages([ok.flow, down.flow], ok.serde, { kinds: ['produce', 'process', 'sink'], once: true, sourceOptions: { [ok.source.name]: { count: 50 } } });
+    const of = (name: string) => outcomes.find((o) => o.name === name);
+    expect(of(`produce:${down.source.name}`)).toMatchObject({ state: 'failed' });
+    expect(of(`produce:${down.source.name}`)!.error).toMatch(/ECONNREFUSED|fetch failed|circuit/i);
+    for (const name of [`produce:${ok.source.name}`, `process:${ok.processor.name}`, `sink:${ok.table.name}`, `view:${ok.view.name}`]) expect(of(name), name).toMatchObject({ state: 'done' });
+    const r = await pool().query<{ n: number }>(`select count(*)::int as n from ${ok.table.table}`);
+    expect(r.rows[0]!.n).toBe(50);
+  }, 240_000);
 });
