@@ -5,6 +5,7 @@ import type { AnySource } from '../runtime/components.js';
 import { closePool, pool } from '../runtime/db.js';
 import { runSource } from '../runtime/producer-runner.js';
 import { Serde } from '../runtime/serde.js';
+import { serving } from './serving.js';
 import { formatNem } from '../schemas/aemo/nem-time.js';
 import { aemoCleanTopics } from '../schemas/aemo/topics.js';
 import { loadDuids, parseDuidCsv } from '../ops/aemo/duids.js';
@@ -78,7 +79,8 @@ export function registerAemo(program: Command): void {
     .option('--follow', 'keep consuming and rewrite the files as new data arrives')
     .option('--flush-every <seconds>', 'with --follow: rewrite at most this often', Number, 60)
     .action((o: { out: string; follow?: boolean; flushEvery: number }) =>
-      withPool(async () => {
+      // Following is a long-running process: it gets the HTTP server (health, readiness, metrics) like the stages.
+      (o.follow ? (body: () => Promise<void>) => serving(['kafka', 'registry'], body) : withPool)(async () => {
         const clean = aemoCleanTopics();
         const r = await exportParquet({ outDir: o.out, topics: clean, serde: Serde.fromConfig(), follow: Boolean(o.follow), flushEveryMs: o.flushEvery * 1000 });
         const files = Object.entries(r.written);

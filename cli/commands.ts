@@ -2,35 +2,38 @@
 import { type Command, Option } from 'commander';
 import { pipeline } from '../pipeline.js';
 import { catalogue } from '../schemas/catalogue.js';
-import { config } from '../runtime/config.js';
-import { closePool, migrate } from '../runtime/db.js';
-import { dlqCounts, groupLags, lastRuns, pipelineGroups, readTopic, redrive } from '../runtime/inspect.js';
-import { serveMetrics, stopMetrics } from '../runtime/metrics.js';
+import { migrate } from '../runtime/db.js';
+import { dlqCounts, groupLags, lastRuns, lastSuccessfulRuns, pipelineGroups, readTopic, redrive } from '../runtime/inspect.js';
 import { namespace } from '../runtime/namespace.js';
-import { closeSharedRedis, redisClient, redisUsage } from '../runtime/redis-views.js';
+import { storedStages } from '../runtime/stage-status-store.js';
+import { redisClient, redisUsage } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
-import { runStages, unknownNames, type StageKind } from '../runtime/stages.js';
+import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type StageKind } from '../runtime/stages.js';
+import { EXIT } from './exit-codes.js';
+import { formatOutcomes } from './outcomes.js';
+import { serving, session } from './serving.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-
-/** Runs a command body and always releases the process's pool, shared Redis client and metrics server. */
-async function session<T>(body: () => Promise<T>): Promise<T> {
-  if (config().metricsPort !== undefined) serveMetrics(config().metricsPort!);
-  try {
-    return await body();
-  } finally {
-    await closePool();
-    closeSharedRedis();
-    stopMetrics();
-  }
-}
+/** A duration for people: 42 s, 7 min, 3 h, 2 d. */
+const age = (ms: number) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} d`;
+};
 
 async function stageCommand(kinds: StageKind[], opts: { only?: string[]; once?: boolean; sourceOptions?: Record<string, Record<string, unknown>> }): Promise<void> {
   const bad = unknownNames(pipeline, opts.only ?? []);
   if (bad.length) throw new Error(`unknown component(s): ${bad.join(', ')}`);
-  await session(() => runStages(pipeline, Serde.fromConfig(), { kinds, only: opts.only, once: Boolean(opts.once), sourceOptions: opts.sourceOptions }));
+  const sel = { kinds, only: opts.only, once: Boolean(opts.once), sourceOptions: opts.sourceOptions };
+  const c = selectedComponents(pipeline, sel);
+  await serving(dependenciesOf([...c.sources, ...c.processors, ...c.sinks]), async () => {
+    const outcomes = await superviseStages(pipeline, Serde.fromConfig(), sel);
+    if (!sel.once) return;
+    for (const line of formatOutcomes(outcomes)) out(line);
+    // Every stage that could run has run; one that failed fails the command, so a scheduler notices.
+    if (outcomes.some((o) => o.state === 'failed')) process.exitCode = EXIT.failure;
+  });
 }
 
 export function registerCommands(program: Command): void {
@@ -96,22 +99,39 @@ export function registerCommands(program: Command): void {
 
   program
     .command('status')
-    .description('Lag per consumer group of the pipeline (this namespace), last producer runs, dead-letter counts')
+    .description('Stages of running processes, lag per consumer group of the pipeline (this namespace), last producer runs, dead-letter counts')
     .option('--json', 'print one JSON object')
     .option('--all', 'every consumer group of the namespace, not only the pipeline\'s own')
     .action((o: { json?: boolean; all?: boolean }) =>
       session(async () => {
-        const [lags, runs, dlq] = await Promise.all([groupLags(o.all ? undefined : pipelineGroups(pipeline)), lastRuns(), dlqCounts()]);
+        const [lags, runs, okRuns, dlq, stages] = await Promise.all([groupLags(o.all ? undefined : pipelineGroups(pipeline)), lastRuns(), lastSuccessfulRuns(), dlqCounts(), storedStages()]);
+        const now = Date.now();
+        // A source's last success: its last run that ended well (etl_run_log), or, for a continuous source whose run
+        // never ends, the last poll its process reported (stage_status), whichever is later.
+        const latest = new Map<string, number>(okRuns.map((r) => [r.task, r.completed_at.getTime()]));
+        for (const st of stages) if (st.stage.startsWith('produce:') && st.last_success && st.last_success.getTime() > (latest.get(st.stage) ?? 0)) latest.set(st.stage, st.last_success.getTime());
+        const sources = [...latest].sort(([a], [b]) => a.localeCompare(b)).map(([task, at]) => ({ task, lastSuccess: new Date(at).toISOString(), ageSeconds: Math.round((now - at) / 1000) }));
         if (o.json) {
-          out(JSON.stringify({ groups: lags.map(({ group, topic, lag }) => ({ group, topic, lag })), runs, dlq }));
+          out(JSON.stringify({ stages, groups: lags, sources, runs, dlq }));
           return;
         }
-        out('consumer groups:');
-        for (const l of lags) out(`  ${l.group.padEnd(44)} ${l.topic.padEnd(32)} lag ${l.lag}`);
+        out('stages (as their processes report them; live = reported in the last 30 s):');
+        if (stages.length === 0) out('  none reported in the last day');
+        for (const st of stages) {
+          const since = `${st.state} for ${age(now - st.since.getTime())}`;
+          const ok = st.last_success ? `last success ${age(now - st.last_success.getTime())} ago` : 'no success yet';
+          out(`  ${st.stage.padEnd(40)} ${since.padEnd(28)} ${ok.padEnd(28)} ${st.live ? `${st.host}:${st.pid}${st.http_url ? ` ${st.http_url}` : ''}` : `gone (last heard ${age(now - st.updated_at.getTime())} ago)`}${st.last_error && st.state !== 'running' && st.state !== 'done' ? `\n      last error: ${st.last_error}` : ''}`);
+        }
+        out('consumer groups (lag = committed records not yet processed; transaction markers are not lag):');
+        for (const l of lags) {
+          out(`  ${l.group.padEnd(44)} ${l.topic.padEnd(32)} lag ${l.lag}${l.partitions.some((p) => p.approximate) ? ' (≤, not read)' : ''}  ${l.state}, ${l.members} member(s)`);
+        }
+        out('sources, last successful run:');
+        for (const r of sources) out(`  ${r.task.padEnd(28)} ${r.lastSuccess} (${age(r.ageSeconds * 1000)} ago)`);
         out('last runs:');
         for (const r of runs) out(`  ${r.started_at.toISOString()} ${r.task.padEnd(28)} ${r.status.padEnd(8)} out ${r.records_out} rejected ${r.records_rejected}${r.notes ? ` (${r.notes})` : ''}`);
         out('dead letters:');
-        for (const d of dlq) out(`  ${d.topic.padEnd(44)} ${d.count}`);
+        for (const d of dlq) out(`  ${d.topic.padEnd(44)} ${d.count}${d.approximate ? ' (offsets, not read)' : ''}`);
       }),
     );
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { EXIT } from './exit-codes.js';
+import { serving } from './serving.js';
 import { closePool, pool } from '../runtime/db.js';
 import { createHttpClient } from '../runtime/http.js';
 import { progressReporter } from '../runtime/progress.js';
@@ -103,7 +104,7 @@ export function registerElexon(program: Command): void {
   reconcileOptions(parent(program, 'reingest', 'Re-fetch a date from its source and rebuild what was derived from it').command('elexon'))
     .description('Re-fetch a settlement date from Elexon, replay it with --replace (rows, summaries, bitcoin, views), then reconcile')
     .action((o: ReconcileFlags) =>
-      session(async () => {
+      serving(['kafka', 'postgres', 'redis', 'registry'], async () => {
         const f = elexonFlow();
         const progress = progressReporter(`reingest elexon ${o.date}`);
         try {

@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import { pipeline } from '../pipeline.js';
 import type { Flow } from '../runtime/components.js';
-import { closePool } from '../runtime/db.js';
 import { progressReporter } from '../runtime/progress.js';
 import { replay, type ReplayResult } from '../runtime/replay.js';
 import { Serde } from '../runtime/serde.js';
+import { serving } from './serving.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -50,7 +50,7 @@ export function registerReplay(program: Command): void {
     .action(async (o: { topic?: string; fromOffset?: string; toOffset?: string; source?: string; date?: string; to?: string; replace?: boolean }) => {
       const flow = findFlow(pipeline, { topic: o.topic, source: o.source });
       const progress = progressReporter('replay');
-      try {
+      await serving(['kafka', 'postgres', 'redis', 'registry'], async () => {
         const common = { flow, serde: Serde.fromConfig(), replace: Boolean(o.replace), progress: progress.update };
         let r: ReplayResult;
         if (o.date) {
@@ -61,8 +61,6 @@ export function registerReplay(program: Command): void {
         }
         progress.done();
         printReplay(r);
-      } finally {
-        await closePool();
-      }
+      });
     });
 }

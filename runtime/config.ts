@@ -19,7 +19,15 @@ export interface Config {
   redisUrl: string;
   /** Which endpoints came from the environment (the stack must not start those). */
   external: { kafka: boolean; registry: boolean; postgres: boolean; redis: boolean };
+  /** Deprecated alias of http.port (METRICS_PORT). */
   metricsPort: number | undefined;
+  /** The process's HTTP server (/healthz, /readyz, /metrics, the status page): GRIDSTREAM_HTTP_HOST/PORT. */
+  http: { host: string; port: number; historySampleMs: number };
+  /** Restart backoff of a failed stage (GRIDSTREAM_BACKOFF_MIN_MS/MAX_MS) and attempts per stage with --once. */
+  stageBackoff: { minMs: number; maxMs: number };
+  onceAttempts: number;
+  /** Where a run writes its final metrics (textfile-collector format) when it ends: GRIDSTREAM_METRICS_FILE. */
+  metricsFile: string | undefined;
   redisMemoryBudget: number;
   logLevel: string;
   /** GRIDSTREAM_NAMESPACE: '' is the production namespace; the demo and the tests run in their own (runtime/namespace.ts). */
@@ -29,6 +37,9 @@ export interface Config {
 type Env = Record<string, string | undefined>;
 
 export const NAMESPACE_ENV = 'GRIDSTREAM_NAMESPACE';
+
+/** The HTTP server's port when neither GRIDSTREAM_HTTP_PORT nor METRICS_PORT is set. */
+export const DEFAULT_HTTP_PORT = 9464;
 
 function brokers(raw: string): string[] {
   const list = raw.split(',').map((b) => b.trim()).filter(Boolean);
@@ -66,6 +77,16 @@ export function loadConfig(env: Env = process.env): Config {
       redis: s.REDIS_URL !== undefined,
     },
     metricsPort: s.METRICS_PORT,
+    http: {
+      host: s.GRIDSTREAM_HTTP_HOST,
+      // METRICS_PORT was the metrics server's port before this server existed; it still works.
+      port: s.GRIDSTREAM_HTTP_PORT ?? s.METRICS_PORT ?? DEFAULT_HTTP_PORT,
+      // How often the status page's hour of throughput and lag is sampled.
+      historySampleMs: s.GRIDSTREAM_HISTORY_SAMPLE_MS,
+    },
+    stageBackoff: { minMs: s.GRIDSTREAM_BACKOFF_MIN_MS, maxMs: s.GRIDSTREAM_BACKOFF_MAX_MS },
+    onceAttempts: s.GRIDSTREAM_ONCE_ATTEMPTS,
+    metricsFile: s.GRIDSTREAM_METRICS_FILE,
     redisMemoryBudget: s.REDIS_MEMORY_BUDGET,
     logLevel: s.LOG_LEVEL,
     namespace: s.GRIDSTREAM_NAMESPACE,

@@ -35,6 +35,14 @@ export interface ConsumeOptions {
   onAssigned?: () => void;
   /** Stops the stage after its current batch (like SIGTERM, for this stage alone). */
   signal?: AbortSignal;
+  /** Told when the stage did its job (a batch handled, caught up) and when kafkajs is retrying a failure itself. */
+  health?: StageHealth;
+}
+
+/** How a runner tells its supervisor it is healthy or failing between restarts (runtime/supervisor.ts). */
+export interface StageHealth {
+  succeeded: () => void;
+  troubled: (err: unknown) => void;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -112,6 +120,40 @@ export async function consume(o: ConsumeOptions): Promise<void> {
 
   // kafkajs skips batches that hold only transaction markers (or aborted records) but reports them here; once the
   // stage has handled everything before such a batch, the position moves past it, so drain ends exactly.
+  // A fetch that brought nothing means the stage is caught up: healthy, with nothing to do. A read_committed fetch
+  // that brings nothing also means no committed record is left to read, whatever the offsets say (the offsets count
+  // transaction markers): the lag sampler relies on that.
+  let lastFetchEmpty = false;
+  consumer.on(consumer.events.FETCH, (e) => {
+    lastFetchEmpty = e.payload.numberOfBatches === 0;
+    if (joined && lastFetchEmpty) o.health?.succeeded();
+  });
+
+  // Lag on a timer, not per batch, so an idle consumer's gauge does not freeze at its last batch's value.
+  const lagAdmin = kafka().admin();
+  let lagAdminConnected = false;
+  const sampleLag = async () => {
+    if (!joined || assigned.length === 0) return;
+    if (!lagAdminConnected) {
+      await lagAdmin.connect();
+      lagAdminConnected = true;
+    }
+    for (const topic of new Set(assigned.map((a) => a.topic))) {
+      const highs = await lagAdmin.fetchTopicOffsets(topic);
+      for (const { partition } of assigned.filter((a) => a.topic === topic)) {
+        const at = position.get(key(topic, partition));
+        const high = highs.find((h) => h.partition === partition);
+        if (at === undefined || !high) continue;
+        const lag = lastFetchEmpty ? 0 : Math.max(0, Number(BigInt(high.high) - at));
+        metrics.consumerLag.set({ stage: o.stage, topic, partition: String(partition) }, lag);
+      }
+    }
+  };
+  const lagTimer = setInterval(() => {
+    sampleLag().catch((err: unknown) => log.debug({ stage: o.stage, err: (err as Error).message }, 'lag sample failed'));
+  }, readSetting('GRIDSTREAM_LAG_SAMPLE_MS'));
+  lagTimer.unref(); // never what keeps a process alive
+
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
     const { topic, partition, batchSize, firstOffset, lastOffset } = e.payload as { topic: string; partition: number; batchSize: number; firstOffset: string | null; lastOffset: string };
     if (batchSize !== 0 || firstOffset === null) return;
@@ -157,6 +199,8 @@ export async function consume(o: ConsumeOptions): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      clearInterval(lagTimer);
+      if (lagAdminConnected) await lagAdmin.disconnect().catch(() => undefined);
       await consumer.stop().catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       resolve();
@@ -167,6 +211,9 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     onShutdown(o.stage, stop);
     o.signal?.addEventListener('abort', () => void stop());
     consumer.on(consumer.events.CRASH, (e) => {
+      // kafkajs restarts the consumer itself after most failures (a batch that threw, a broker away): the stage is
+      // failing all the same, and its supervisor shows it.
+      if (e.payload.restart) o.health?.troubled(e.payload.error);
       if (!e.payload.restart) {
         log.error({ stage: o.stage, err: e.payload.error }, 'consumer crashed');
         crashed = e.payload.error;
@@ -216,9 +263,9 @@ export async function consume(o: ConsumeOptions): Promise<void> {
         lastActivity = Date.now();
       }
       if (position.get(k) === BigInt(batch.messages[batch.messages.length - 1]!.offset) + 1n) advance();
-      metrics.batchSeconds.observe({ stage: o.stage }, Number(process.hrtime.bigint() - t0) / 1e9);
-      metrics.consumerLag.set({ stage: o.stage, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      metrics.batchDuration.observe({ stage: o.stage }, Number(process.hrtime.bigint() - t0) / 1e9);
       lastActivity = Date.now();
+      o.health?.succeeded();
       await heartbeat();
     },
   });

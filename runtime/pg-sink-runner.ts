@@ -16,7 +16,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
-import { consume, type ConsumeOptions } from './consumer.js';
+import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { pool, withTransaction } from './db.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
@@ -36,6 +36,8 @@ export interface SinkRunOptions {
   accept?: (value: unknown, timestamp: number) => boolean;
   /** Counts per batch, for replay's final table. */
   onBatch?: (stats: { read: number; written: number }) => void;
+  /** The stage's supervisor, told how the stage is doing (runtime/supervisor.ts). */
+  health?: StageHealth;
 }
 
 export const sinkGroup = (name: string) => `gridstream.sink.${name}`;
@@ -177,6 +179,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       groupId,
       topics: [sink.topic.name],
       mode: o.mode,
+      health: o.health,
       signal: o.signal,
       until: o.until,
       startAt,

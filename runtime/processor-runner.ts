@@ -8,7 +8,7 @@
 import type { Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
-import { consume, type ConsumeOptions } from './consumer.js';
+import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
@@ -29,6 +29,8 @@ export interface ProcessorRunOptions {
   accept?: (input: InputMessage<unknown>) => boolean;
   /** Counts per committed batch (benchmarks, replay's final table). */
   onBatch?: (stats: { read: number; written: number; rejected: number }) => void;
+  /** The stage's supervisor, told how the stage is doing (runtime/supervisor.ts). */
+  health?: StageHealth;
 }
 
 export const processorGroup = (name: string) => `gridstream.process.${name}`;
@@ -60,6 +62,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       groupId,
       topics: [p.input.name],
       mode: o.mode,
+      health: o.health,
       signal: o.signal,
       until: o.until,
       startAt: o.startAt,

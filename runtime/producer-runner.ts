@@ -5,6 +5,7 @@
 import type { Message } from 'kafkajs';
 import { CURSORS_TOPIC } from '../schemas/topics.js';
 import type { SourceComponent } from './components.js';
+import type { StageHealth } from './consumer.js';
 import { pool } from './db.js';
 import { deadLetterMessage } from './dlq.js';
 import { chunks, kafka } from './kafka.js';
@@ -99,7 +100,7 @@ export interface ProduceResult {
 
 export async function runSource<V, C, O>(
   c: SourceComponent<V, C, O>,
-  o: { serde: Serde; options?: O; once: boolean; signal?: AbortSignal },
+  o: { serde: Serde; options?: O; once: boolean; signal?: AbortSignal; health?: StageHealth },
 ): Promise<ProduceResult> {
   const stage = `produce:${c.name}`;
   for (const t of c.topics) await o.serde.register(t);
@@ -161,10 +162,17 @@ export async function runSource<V, C, O>(
         total.deadLetters += dead.length;
         total.batches++;
         metrics.recordsOut.inc({ stage }, batch.records.length - refused.length);
+        o.health?.succeeded();
         if (shuttingDown()) break;
       }
+      // A whole poll that ended without an error is a success even when it found nothing new.
+      o.health?.succeeded();
       if (o.once || shuttingDown() || abort.signal.aborted) break;
-      await new Promise((r) => setTimeout(r, c.pollEveryMs));
+      // The wait ends early when the stage is stopped, so a supervisor's stop is not held up by a long poll interval.
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, c.pollEveryMs);
+        abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      });
     } while (!abort.signal.aborted);
     if (total.records === 0 && total.deadLetters === 0) status = 'skipped';
   } catch (err) {

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import type { KeyedViewComponent, ViewPriority } from './components.js';
 import { config } from './config.js';
-import { consume, type ConsumeOptions } from './consumer.js';
+import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
@@ -100,6 +100,10 @@ export interface ViewRunOptions {
   redis?: ViewRedis;
   /** How long to hold a refused view before trying again (ms). */
   refusedBackoffMs?: number;
+  /** Stops the view after its current batch. */
+  signal?: AbortSignal;
+  /** The stage's supervisor, told how the stage is doing (runtime/supervisor.ts). */
+  health?: StageHealth;
 }
 
 export const viewGroup = (name: string) => `gridstream.view.${name}`;
@@ -120,6 +124,8 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
       groupId,
       topics: [view.topic.name],
       mode: o.mode,
+      health: o.health,
+      signal: o.signal,
       until: o.until,
       autoCommit: true,
       // Redis keeps nothing on disk: when the view's offsets are gone, so is the view, and it is rebuilt from the

@@ -118,6 +118,14 @@ export const SETTINGS = {
   GRIDSTREAM_DRAIN_IDLE_MS: setting('runtime', millis(15_000), '15000', '`--once` and replays: how long a partition short of its end may fetch nothing before it counts as drained'),
   GRIDSTREAM_REGISTRY_TIMEOUT_MS: setting('runtime', millis(10_000), '10000', 'one schema registry request; an outage is waited out, never treated as bad data'),
   GRIDSTREAM_REGISTRY_MAX_BACKOFF_MS: setting('runtime', millis(10_000), '10000', 'longest wait between tries while the registry is away'),
+  GRIDSTREAM_HTTP_HOST: setting('runtime', text('127.0.0.1'), '127.0.0.1', 'address of the process HTTP server (`/`, `/healthz`, `/readyz`, `/metrics`, `/status.json`)'),
+  GRIDSTREAM_HTTP_PORT: setting('runtime', number({ min: 0, max: 65535, integer: true }), '9464 (or METRICS_PORT)', 'port of the process HTTP server; taken: logged, and the command runs without it'),
+  GRIDSTREAM_HISTORY_SAMPLE_MS: setting('runtime', number({ fallback: 10_000, min: 100, max: 600_000, integer: true }) as z.ZodType<number>, '10000', 'how often the status page samples throughput and lag (one hour kept)'),
+  GRIDSTREAM_LAG_SAMPLE_MS: setting('runtime', number({ fallback: 10_000, min: 100, max: 600_000, integer: true }) as z.ZodType<number>, '10000', 'how often `gridstream_consumer_lag_records` is sampled'),
+  GRIDSTREAM_BACKOFF_MIN_MS: setting('runtime', number({ fallback: 1000, min: 1, max: 3_600_000, integer: true }) as z.ZodType<number>, '1000', 'a failed stage waits at least this long before its restart'),
+  GRIDSTREAM_BACKOFF_MAX_MS: setting('runtime', number({ fallback: 60_000, min: 1, max: 3_600_000, integer: true }) as z.ZodType<number>, '60000', 'and at most this long (capped exponential backoff with jitter)'),
+  GRIDSTREAM_ONCE_ATTEMPTS: setting('runtime', number({ fallback: 3, min: 1, max: 100, integer: true }) as z.ZodType<number>, '3', '`--once`: tries per stage before it is reported failed'),
+  GRIDSTREAM_METRICS_FILE: setting('runtime', optionalText, 'unset', '`--once`: write the final metrics to this file (textfile-collector format)'),
   GRIDSTREAM_HOME: setting('runtime', optionalText, 'the checkout, or `$XDG_DATA_HOME/gridstream` when installed', 'where gridstream keeps its own files (the local stack under `.stack/`)'),
 
   // ---- sources ----

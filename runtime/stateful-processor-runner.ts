@@ -15,7 +15,7 @@
 import type { Message } from 'kafkajs';
 import type { StatefulProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
-import { consume, type ConsumeOptions } from './consumer.js';
+import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
@@ -32,6 +32,8 @@ export interface StatefulRunOptions {
   signal?: AbortSignal;
   until?: ConsumeOptions['until'];
   onBatch?: (stats: { read: number; written: number; rejected: number; rebuilt: number }) => void;
+  /** The stage's supervisor, told how the stage is doing (runtime/supervisor.ts). */
+  health?: StageHealth;
 }
 
 export const statefulGroup = (name: string) => `gridstream.process.${name}`;
@@ -94,6 +96,7 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
       groupId,
       topics: [p.input.name],
       mode: o.mode,
+      health: o.health,
       signal: o.signal,
       until: o.until,
       autoCommit: false,

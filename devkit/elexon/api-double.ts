@@ -246,6 +246,8 @@ export interface ElexonApiDoubleOptions {
   days?: string[];
   /** Reference list to serve; defaults to the fixture plus NON_WIND_BMUNITS. */
   bmUnits?: BmUnit[];
+  /** Port to listen on (default: any free one); tests bring an API "back" on the port a source was failing on. */
+  port?: number;
 }
 
 type Fault = { status: 429; retryAfter: number; left: number } | { status: 500; left: number };
@@ -308,7 +310,7 @@ export async function startElexonApiDouble(options: ElexonApiDoubleOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
