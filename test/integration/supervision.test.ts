@@ -105,7 +105,8 @@ describe('a source whose API refuses connections', () => {
       const r = await pool().query(`select 1 from stage_status where stage = $1 and state = 'backing-off' and updated_at > now() - interval '30 seconds'`, [`produce:${elx.source.name}`]);
       return r.rowCount ? true : undefined;
     });
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'status', '--json'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 90_000 });
+    // The test's flows are not in the pipeline map: --all lists every group of the namespace.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'status', '--json', '--all'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 90_000 });
     expect(r.status, r.stderr).toBe(0);
     type Group = { group: string; lag: number; state: string; members: number; partitions: { committed: number; end: number; lag: number }[] };
     const status = JSON.parse(r.stdout) as { stages: { stage: string; state: string; live: boolean }[]; groups: Group[]; sources: { task: string; ageSeconds: number }[] };
