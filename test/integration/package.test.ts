@@ -61,4 +61,11 @@ describe('the packed tarball, installed without devDependencies', () => {
     expect(Object.values(services).every((s) => s.up)).toBe(true);
     expect(existsSync(join(install, 'node_modules', 'gridstream', '.stack'))).toBe(false);
   });
+
+  it('runs the demo end to end from the compiled package, in namespace demo, and exits by itself', () => {
+    const demo = run(bin, ['demo'], work, { GRIDSTREAM_HOME: home, GRIDSTREAM_NAMESPACE: '' });
+    expect(demo.status, demo.stderr.slice(-2000)).toBe(0);
+    expect(demo.stdout).toMatch(/aemo_unit_scada\s+\d+ rows/);
+    expect(demo.stdout).toContain('result: OK');
+  }, 300_000);
 });
