@@ -41,7 +41,7 @@ export function fuzz<T>(name: keyof typeof RUNS, o: { budgetMs?: number; caseTim
   return {
     seed: FUZZ_SEED,
     numRuns: Math.max(1, Math.round(RUNS[name] * SCALE)),
-    interruptAfterTimeLimit: o.budgetMs ?? 20_000,
+    interruptAfterTimeLimit: o.budgetMs ?? 40_000,
     markInterruptAsFailure: true,
     ...(o.caseTimeoutMs ? { timeout: o.caseTimeoutMs } : {}),
     // fast-check prints the seed and the counterexample's path; say how to replay it with this file's knobs too.
