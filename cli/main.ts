@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError, config } from '../runtime/config.js';
 import { log } from '../runtime/log.js';
 import { ServiceUnreachable } from '../runtime/preflight.js';
+import { redactText } from '../runtime/redact.js';
 import { EXIT, isConnectionRefused } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -27,7 +28,8 @@ try {
     process.exit(EXIT.usage);
   }
   log.debug({ err }, 'command failed');
-  process.stderr.write(`gridstream: ${err instanceof Error ? err.message : String(err)}\n`);
+  // A driver's message may quote the URL it was given; its password is masked like everywhere else.
+  process.stderr.write(`gridstream: ${redactText(err instanceof Error ? err.message : String(err))}\n`);
   if (err instanceof ServiceUnreachable) process.exit(EXIT.stackDown);
   if (isConnectionRefused(err)) {
     process.stderr.write('gridstream: a service is not reachable: check the endpoint variables (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL) and `gridstream stack status`\n');

@@ -1,6 +1,7 @@
 // One pino logger for the process, writing to stderr so that stdout carries only a command's answer (e.g. --json).
 // Secrets never reach a log line: redact every field that may carry one.
 import { pino } from 'pino';
+import { scrubLog } from './log-scrub.js';
 import { redactUrl } from './redact.js';
 import { LOG_LEVELS } from './settings.js';
 import { logDestination } from './terminal.js';
@@ -15,6 +16,8 @@ export const log = pino(
   {
   level: levelOf(process.env.LOG_LEVEL),
   base: { app: 'gridstream' },
+  // Secrets at any depth and URL passwords inside any text (log-scrub.ts); the paths below stay as a second net.
+  formatters: { log: scrubLog },
   redact: {
     paths: [
       'password',

@@ -18,6 +18,7 @@ import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { pool, withTransaction } from './db.js';
+import { ident, identList, identName } from './sql.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
@@ -49,14 +50,13 @@ export function copyText(v: unknown): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-const ident = (s: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`unsafe SQL identifier: ${s}`);
-  return s;
-};
+/** The temp table a sink's rows are copied into before the upsert (quoted). */
+export const stageTable = (table: string): string => ident(`stage_${identName(table)}`);
 
 export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
   const cols = sink.columns.map((c) => ident(c.name));
-  const nonKey = cols.filter((c) => !sink.key.includes(c));
+  const keys = new Set(sink.key.map(ident));
+  const nonKey = cols.filter((c) => !keys.has(c));
   const t = ident(sink.table);
   const v = sink.versionColumn ? ident(sink.versionColumn) : undefined;
   const newer = v ? ` and (${t}.${v} is null or (excluded.${v} is not null and excluded.${v} >= ${t}.${v}))` : '';
@@ -72,8 +72,8 @@ export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
  */
 export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, values: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
   if (values.length === 0) return 0;
-  const stage = `stage_${ident(sink.table)}`;
-  const cols = sink.columns.map((c) => c.name).join(', ');
+  const stage = stageTable(sink.table);
+  const cols = identList(sink.columns.map((c) => c.name));
   await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${cols} from ${ident(sink.table)} with no data`);
   if (o.emptyStage) await client.query(`truncate ${stage}`);
   const lines = function* () {

@@ -15,9 +15,27 @@ import { namespace } from './namespace.js';
 import type { Serde } from './serde.js';
 
 export const VIEW_PREFIX = 'gs:view:';
-export const viewKey = (view: string, part: string) => `${VIEW_PREFIX}${view}:${part}`;
-const offsetsKey = (view: string) => `${VIEW_PREFIX}${view}:_offsets`;
-const versionsKey = (hash: string) => `${hash}:_version`;
+
+// Keys are `gs:view:<view>:<part>[:<part>…]`, plus the reserved `<view>:_offsets` and `<hash>:_version`. A view's
+// name comes from code; it may not hold ':' (viewKey('a:b', 'c') was viewKey('a', 'b:c'), and redisUsage counts a
+// key under the name before its first ':') nor a SCAN glob character. A part may come from a record (a DUID, a
+// region): a plain one is kept as it is, anything else (':' '*' '?' '[' a newline, a leading '_') is written as '~'
+// and its UTF-8 in base64url, so no value can split into two parts, reach a reserved key or another view's keys, or
+// act as a pattern.
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** A view's name, checked: it goes into every key of the view. */
+export function viewName(view: string): string {
+  if (!PLAIN.test(view)) throw new Error(`not a view name (letters, digits, _ . - only): ${JSON.stringify(view)}`);
+  return view;
+}
+
+/** One part of a view's key: as it is when plain, else `~<base64url of its UTF-8>` (never equal to a plain part). */
+export const keyPart = (part: string): string => (PLAIN.test(part) ? part : `~${Buffer.from(part, 'utf8').toString('base64url')}`);
+
+export const viewKey = (view: string, ...parts: string[]): string => `${VIEW_PREFIX}${viewName(view)}:${parts.map(keyPart).join(':')}`;
+export const offsetsKey = (view: string): string => `${VIEW_PREFIX}${viewName(view)}:_offsets`;
+export const versionsKey = (hash: string): string => `${hash}:_version`;
 
 // KEYS[1] = hash, KEYS[2] = its version hash; ARGV = field, version, value.
 const SET_IF_NEWER = `
@@ -198,7 +216,7 @@ export async function publishWholeView(r: Redis, view: { name: string; priority:
   await guard(r, view.name, view.priority, payload.length + 64);
   const pointer = viewKey(view.name, 'current');
   const version = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  const dataKey = viewKey(view.name, `v:${version}`);
+  const dataKey = viewKey(view.name, 'v', version);
   await r.set(dataKey, payload);
   const old = await r.get(pointer);
   await r.multi().set(pointer, dataKey).exec();

@@ -16,7 +16,8 @@ import { deadLetterMessage, headerText } from './dlq.js';
 import { kafka } from './kafka.js';
 import { attempt, checkedOutputs, cleanMessage, commitStep, type DeadLetterMessage } from './transform-step.js';
 import { log } from './log.js';
-import { upsertRows } from './pg-sink-runner.js';
+import { stageTable, upsertRows } from './pg-sink-runner.js';
+import { ident, identList } from './sql.js';
 import { redisClient, type ViewRedis } from './redis-views.js';
 import type { Serde } from './serde.js';
 import { isRejection, type InputMessage, type OutputRecord } from './types.js';
@@ -210,16 +211,17 @@ async function replayIntoTable(sink: PgSinkComponent<unknown>, outputs: OutputRe
     const written = await upsertRows(client, sink, values);
     let deletedKeys: string[] = [];
     if (scope && sink.replaceScope) {
-      const t = sink.table;
-      const stage = `stage_${t}`;
+      // Names from the sink's spec, checked and quoted like the upsert's (they were interpolated unchecked).
+      const t = ident(sink.table);
+      const stage = stageTable(sink.table);
       // upsertRows left the replayed rows in the transaction's stage table (it empties on commit).
-      await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${sink.columns.map((c) => c.name).join(', ')} from ${t} with no data`);
-      const match = sink.key.map((k) => `s.${k} = ${t}.${k}`).join(' and ');
+      await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${identList(sink.columns.map((c) => c.name))} from ${t} with no data`);
+      const match = sink.key.map((k) => `s.${ident(k)} = ${t}.${ident(k)}`).join(' and ');
       const res = await client.query<Record<string, unknown>>(
-        `delete from ${t} where ${t}.${sink.replaceScope}::text = any($1::text[]) and not exists (select 1 from ${stage} s where ${match}) returning *`,
+        `delete from ${t} where ${t}.${ident(sink.replaceScope)}::text = any($1::text[]) and not exists (select 1 from ${stage} s where ${match}) returning *`,
         [scope],
       );
-      deletedKeys = res.rows.map((row, i) => sink.rowKey?.(row) ?? `${t}#${i}`);
+      deletedKeys = res.rows.map((row, i) => sink.rowKey?.(row) ?? `${sink.table}#${i}`);
       if (res.rows.length && !sink.rowKey) log.warn({ sink: sink.name, deleted: res.rows.length }, 'rows deleted by replay; no rowKey, so no tombstones for the clean topic');
     }
     if (sink.touched && values.length) await sink.touched(client, values);

@@ -4,6 +4,7 @@ import type { DemoPart } from '../demo.js';
 import { pool } from '../../runtime/db.js';
 import { closeAemoViews } from '../../sinks/aemo/view-refresh.js';
 import { generatedDayTree, serveNemweb } from './nemweb-tree.js';
+import { ident } from '../../runtime/sql.js';
 
 export const AEMO_DEMO_DAY = '2025-12-27';
 
@@ -16,7 +17,7 @@ export async function aemoTableCounts(): Promise<Record<string, number | null>> 
   for (const table of TABLES) {
     const present = await db.query<{ ok: boolean }>('select to_regclass($1) is not null as ok', [table]);
     // The name comes from the constant list above, never from input, so it is safe to splice in.
-    out[table] = present.rows[0]?.ok ? ((await db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]?.n ?? 0) : null;
+    out[table] = present.rows[0]?.ok ? ((await db.query<{ n: number }>(`select count(*)::int as n from ${ident(table)}`)).rows[0]?.n ?? 0) : null;
   }
   return out;
 }

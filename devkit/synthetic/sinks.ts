@@ -3,13 +3,13 @@ import type pg from 'pg';
 import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
 import { fieldColumns } from '../../runtime/pg-columns.js';
 import { viewKey } from '../../runtime/redis-views.js';
+import { ident } from '../../runtime/sql.js';
 import type { TopicSpec } from '../../schemas/topics.js';
 import type { CleanScada } from './processor.js';
 
 /** Creates a synthetic readings table (tests and benchmarks make one each; the pipeline's migrations know none). */
 export async function createSyntheticTable(db: pg.Pool, table: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a plain table name: ${table}`);
-  await db.query(`create table if not exists ${table} (duid text not null, settlementdate timestamptz not null, scadavalue double precision, primary key (duid, settlementdate))`);
+  await db.query(`create table if not exists ${ident(table)} (duid text not null, settlementdate timestamptz not null, scadavalue double precision, primary key (duid, settlementdate))`);
 }
 
 export function syntheticTable(topic: TopicSpec, table = 'synthetic_scada', name = 'synthetic_scada'): PgSinkComponent<CleanScada> {

@@ -5,6 +5,7 @@ import { withTransaction } from '../../runtime/db.js';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 import { nemToUtc } from '../../schemas/aemo/nem-time.js';
+import { ident } from '../../runtime/sql.js';
 
 export interface RegistryRow {
   duid: string;
@@ -48,14 +49,14 @@ export function parseDuidCsv(text: string | Buffer): RegistryRow[] {
 
 /** Upserts the rows on (duid, valid_from) in one transaction; returns rows inserted or changed. */
 export async function loadDuids(db: pg.Pool, rows: readonly RegistryRow[], table = 'aemo_duid_registry'): Promise<number> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`unsafe SQL identifier: ${table}`);
+  const t = ident(table);
   return withTransaction(async (client) => {
     let changed = 0;
     for (const r of rows) {
       const res = await client.query(
-        `insert into ${table} (duid, regionid, fuel, valid_from, valid_to) values ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), $5)
+        `insert into ${t} (duid, regionid, fuel, valid_from, valid_to) values ($1, $2, $3, coalesce($4::timestamptz, '-infinity'), $5)
          on conflict (duid, valid_from) do update set regionid = excluded.regionid, fuel = excluded.fuel, valid_to = excluded.valid_to
-         where (${table}.regionid, ${table}.fuel, ${table}.valid_to) is distinct from (excluded.regionid, excluded.fuel, excluded.valid_to)`,
+         where (${t}.regionid, ${t}.fuel, ${t}.valid_to) is distinct from (excluded.regionid, excluded.fuel, excluded.valid_to)`,
         [r.duid, r.regionid, r.fuel, r.validFrom === null ? null : new Date(r.validFrom), r.validTo === null ? null : new Date(r.validTo)],
       );
       changed += res.rowCount ?? 0;

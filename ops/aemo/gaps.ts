@@ -1,6 +1,7 @@
 // Gap detection for the AEMO tables: which expected interval ends (5-min dispatch, 30-min rooftop) have no row. The
 // expected grid is computed here (pure); the tables are only asked which instants they hold.
 import type pg from 'pg';
+import { ident } from '../../runtime/sql.js';
 import { nemToUtc, nemDay } from '../../schemas/aemo/nem-time.js';
 import { AEMO_TABLES, type AemoTableNames } from '../../sinks/aemo/tables.js';
 
@@ -71,11 +72,6 @@ export interface TableGaps {
   check: GapCheck;
   missing: number[];
 }
-
-const ident = (s: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`unsafe SQL identifier: ${s}`);
-  return s;
-};
 
 export async function findGaps(db: pg.Pool | pg.PoolClient, from: string, to: string, checks = gapChecks()): Promise<TableGaps[]> {
   const { start, end } = nemDayRange(from, to);

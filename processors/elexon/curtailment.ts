@@ -64,7 +64,9 @@ export function checkStackRow(value: unknown): CheckedStackRow | Rejection {
     if (!isNullableBool(v[f])) return reject(`${f} is not a boolean: ${JSON.stringify(v[f])}`);
   }
   const created = v.createdDateTime;
-  if (created !== null && created !== undefined && (typeof created !== 'string' || !ISO_INSTANT.test(created))) {
+  // The shape alone passes `2025-13-45T99:99Z`, which Date.parse makes NaN: an Avro long that fails to encode after
+  // the transform, stopping the processor on that record (found by fuzzing). Only a real instant passes.
+  if (created !== null && created !== undefined && (typeof created !== 'string' || !ISO_INSTANT.test(created) || !Number.isFinite(Date.parse(created)))) {
     return reject(`createdDateTime is not an ISO instant with a zone: ${JSON.stringify(created)}`);
   }
   return value as CheckedStackRow;
@@ -73,6 +75,10 @@ export function checkStackRow(value: unknown): CheckedStackRow | Rejection {
 /** The clean record for a row already classified as curtailment. */
 export function toCurtailment(row: CheckedStackRow, info: BmuInfo): OutputRecord<CurtailmentValue> | Rejection {
   if (row.originalPrice === null || row.originalPrice === undefined) return reject('originalPrice is missing on a curtailment row');
+  // Two finite doubles can multiply past the largest double (1e308 × -2): an infinite payment would poison every
+  // summary it is added to, so the row is rejected instead (found by fuzzing).
+  const payment = row.volume * row.originalPrice;
+  if (!Number.isFinite(payment)) return reject(`payment (volume ${row.volume} × originalPrice ${row.originalPrice}) is not a finite number`);
   const periodStart = periodStartUtc(row.settlementDate, row.settlementPeriod).getTime();
   const value: CurtailmentValue = {
     settlement_date: row.settlementDate,
@@ -91,7 +97,7 @@ export function toCurtailment(row: CheckedStackRow, info: BmuInfo): OutputRecord
     curtailed_mwh: -row.volume,
     original_price: row.originalPrice,
     final_price: row.finalPrice ?? null,
-    payment_gbp: row.volume * row.originalPrice,
+    payment_gbp: payment,
     so_flag: row.soFlag === true,
     cadl_flag: row.cadlFlag === true,
     created_datetime: row.createdDateTime ? Date.parse(row.createdDateTime) : null,

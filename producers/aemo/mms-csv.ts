@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse';
 import type { Options as CsvOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { Readable, pipeline } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 
 export interface MmsTable {
   report: string;
@@ -85,15 +85,14 @@ const CSV_OPTIONS: CsvOptions = {
   encoding: 'latin1',
   bom: false,
   info: true,
-  raw: true,
   max_record_size: MAX_RECORD_BYTES,
 };
 
 const NON_ASCII = /[\u0080-\uffff]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** A record's Latin-1 fields as UTF-8 text, or why they are not UTF-8. ASCII-only rows (nearly all) pass as they are. */
-function utf8Fields(fields: string[], raw: string): string[] | string {
+/** A record's Latin-1 fields as UTF-8 text, or the 0-based index of the first field that is not UTF-8. ASCII-only rows (nearly all) pass as they are. */
+function utf8Fields(fields: string[], raw: string): string[] | number {
   if (!NON_ASCII.test(raw)) return fields;
   const out: string[] = [];
   for (let i = 0; i < fields.length; i++) {
@@ -105,13 +104,85 @@ function utf8Fields(fields: string[], raw: string): string[] | string {
     try {
       out.push(STRICT_UTF8.decode(Buffer.from(f, 'latin1')));
     } catch {
-      return `invalid UTF-8 in field ${i + 1}`;
+      return i;
     }
   }
   return out;
 }
 
-const rawBytes = (raw: string): Buffer => Buffer.from(raw.replace(/[\r\n]+$/, ''), 'latin1');
+/**
+ * Each record's first line and exact text, cut from the input itself. csv-parse's own `info.lines` counts every CR
+ * inside a field as a line (a quoted CRLF counts two, shifting every later row's line), and its `raw` loses the LF of
+ * a CRLF and glues skipped blank lines onto the next record; `info.bytes`, the input read up to the end of the record,
+ * is exact, so the text between two records' ends is the record (after any blank lines) and its line ending.
+ * Holds only the input csv-parse has read but whose records have not been taken yet.
+ */
+class SourceText {
+  private text = '';
+  /** Input offset of text[0]. */
+  private base = 0;
+  /** Where the next record starts (an input offset) and its line. */
+  private at = 0;
+  private line = 1;
+
+  push(chunk: string): void {
+    this.text += chunk;
+  }
+
+  /** The record ending at input offset `end` (info.bytes): its 1-based line and its text without its line ending. */
+  take(end: number): { line: number; raw: string } {
+    const whole = this.text.slice(this.at - this.base, end - this.base);
+    const blank = /^(?:\r?\n)*/.exec(whole)![0];
+    const line = this.line + countLf(blank);
+    this.line += countLf(whole);
+    this.at = end;
+    // Drop what is taken now and then, not on every record, so a whole file given at once is never copied per row.
+    if (this.at - this.base > 1 << 20) {
+      this.text = this.text.slice(this.at - this.base);
+      this.base = this.at;
+    }
+    const body = whole.slice(blank.length);
+    return { line, raw: body.endsWith('\r\n') ? body.slice(0, -2) : body.endsWith('\n') ? body.slice(0, -1) : body };
+  }
+}
+
+/**
+ * Refuses a record over MAX_RECORD_BYTES before csv-parse builds it. csv-parse's own max_record_size counts only the
+ * fields' characters, not the commas between them, so a line of a few million commas (no field over the limit)
+ * became an array of millions of empty strings in memory (found by fuzzing). This counts every byte of a record,
+ * following quotes so that a quoted line break does not end it.
+ */
+class RecordBound {
+  private length = 0;
+  private quoted = false;
+  private line = 1;
+
+  scan(chunk: string): void {
+    let i = 0;
+    while (i < chunk.length) {
+      const quote = chunk.indexOf('"', i);
+      const lf = this.quoted ? -1 : chunk.indexOf('\n', i);
+      const next = quote === -1 ? lf : lf === -1 ? quote : Math.min(quote, lf);
+      const end = next === -1 ? chunk.length : next + 1;
+      this.length += end - i;
+      if (this.length > MAX_RECORD_BYTES + 2) {
+        throw new Error(`MMS CSV unreadable at line ${this.line}: a record over the Max Record Size of ${MAX_RECORD_BYTES} bytes (commas and quotes included)`);
+      }
+      if (next !== -1 && chunk[next] === '"') this.quoted = !this.quoted;
+      else if (next !== -1) {
+        this.length = 0;
+        this.line += 1;
+      }
+      i = end;
+    }
+  }
+}
+
+function countLf(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
 
 /** Turns CSV records into MMS rows one at a time, remembering the I rows seen so far. Pure and synchronous. */
 export class MmsAssembler {
@@ -175,12 +246,16 @@ export class MmsAssembler {
     return { table, row, line };
   }
 
-  /** A line that cannot be read as text at all (not UTF-8): counted as a line, rejected as a row. */
-  reject(fields: string[], line: number, raw: Buffer, reason: string): void {
+  /**
+   * A line that cannot be read as text at all (not UTF-8): counted as a line, rejected as a row. `badField` is the
+   * 0-based field that is not UTF-8: when it is one of the table's fields (1-3) the row cannot say which table it
+   * belongs to, so it is rejected as of no table (and dead-lettered whatever tables the caller reads).
+   */
+  reject(fields: string[], line: number, raw: Buffer, badField: number): void {
     this.summary.lineCount += 1;
     this.raw = raw;
-    this.fields = fields;
-    this.malformedRow(line, reason);
+    this.fields = badField <= 3 ? [] : fields;
+    this.malformedRow(line, `invalid UTF-8 in field ${badField + 1}`);
   }
 
   /** The rows rejected since the last call. */
@@ -205,30 +280,29 @@ export class MmsAssembler {
 
 interface CsvInfoRecord {
   record: string[];
-  info: { lines: number };
-  raw: string;
+  info: { bytes: number };
 }
 
 /** Feeds one csv-parse record to the assembler, decoding it as strict UTF-8 first. */
-function feed(assembler: MmsAssembler, rec: CsvInfoRecord): MmsRow | null {
-  const line = startLine(rec);
-  const fields = utf8Fields(rec.record, rec.raw);
-  if (typeof fields === 'string') {
-    assembler.reject(rec.record, line, rawBytes(rec.raw), fields);
+function feed(assembler: MmsAssembler, source: SourceText, rec: CsvInfoRecord): MmsRow | null {
+  const { line, raw } = source.take(rec.info.bytes);
+  const bytes = Buffer.from(raw, 'latin1');
+  const fields = utf8Fields(rec.record, raw);
+  if (typeof fields === 'number') {
+    assembler.reject(rec.record, line, bytes, fields);
     return null;
   }
-  return assembler.accept(fields, line, rawBytes(rec.raw));
+  return assembler.accept(fields, line, bytes);
 }
 
-// csv-parse reports the line a record ENDS on; a quoted field holding a newline would push that past the start.
-const startLine = (r: CsvInfoRecord): number =>
-  r.info.lines - r.record.reduce((n, f) => n + (f.includes('\n') ? f.split('\n').length - 1 : 0), 0);
+// Only csv-parse's own errors are about the CSV; anything else (a corrupt zip stream feeding us) passes through
+// untouched so the caller can still tell what failed. Their codes start CSV_, bar one: a quote inside an unquoted
+// field is INVALID_OPENING_QUOTE, which passed through as if it were a bug and stopped the producer (found by fuzzing).
+const isCsvError = (code: unknown): boolean => typeof code === 'string' && (code.startsWith('CSV_') || code === 'INVALID_OPENING_QUOTE');
 
-// Only csv-parse's own errors (code CSV_*) are about the CSV; anything else (a corrupt zip stream feeding us) passes
-// through untouched so the caller can still tell what failed.
 const unreadable = (err: unknown): unknown => {
   const e = err as { message?: string; lines?: number; code?: unknown };
-  if (typeof e.code !== 'string' || !e.code.startsWith('CSV_')) return err;
+  if (!isCsvError(e.code)) return err;
   const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
   return new Error(`MMS CSV unreadable${where}: ${e.message ?? String(err)}`, { cause: err });
 };
@@ -242,12 +316,28 @@ export function readMms(source: MmsSource, options: { keepRejected?: boolean } =
   const assembler = new MmsAssembler(options.keepRejected ?? false);
   async function* rows(): AsyncGenerator<MmsRow> {
     const input = typeof source === 'string' || Buffer.isBuffer(source) ? Readable.from([source]) : Readable.from(source);
+    const text = new SourceText();
+    const bound = new RecordBound();
+    // Every chunk is kept (as csv-parse decodes it) until its records are taken, for their lines and exact bytes.
+    const tap = new Transform({
+      transform(chunk: Buffer | string, _enc, done) {
+        const latin1 = (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk).toString('latin1');
+        try {
+          bound.scan(latin1);
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        text.push(latin1);
+        done(null, chunk);
+      },
+    });
     const parser = parse(CSV_OPTIONS);
-    // Errors from either side end up destroying the parser, so they surface through its iterator below.
-    pipeline(input, parser, () => undefined);
+    // Errors from any step end up destroying the parser, so they surface through its iterator below.
+    pipeline(input, tap, parser, () => undefined);
     try {
       for await (const rec of parser as AsyncIterable<CsvInfoRecord>) {
-        const row = feed(assembler, rec);
+        const row = feed(assembler, text, rec);
         if (row) yield row;
       }
     } catch (err) {
@@ -268,6 +358,9 @@ export function readMms(source: MmsSource, options: { keepRejected?: boolean } =
  * decoded, so bytes that were not UTF-8 are U+FFFD by then and can no longer be told apart.
  */
 export function parseMms(text: string | Buffer): { rows: MmsRow[]; summary: MmsSummary; rejected: RejectedRow[] } {
+  // csv-parse reads a string as its UTF-8 bytes, so offsets count those bytes.
+  const latin1 = (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1');
+  new RecordBound().scan(latin1);
   let records: CsvInfoRecord[];
   try {
     records = parseSync(text, CSV_OPTIONS) as unknown as CsvInfoRecord[];
@@ -275,9 +368,11 @@ export function parseMms(text: string | Buffer): { rows: MmsRow[]; summary: MmsS
     throw unreadable(err);
   }
   const assembler = new MmsAssembler();
+  const source = new SourceText();
+  source.push(latin1);
   const rows: MmsRow[] = [];
   for (const rec of records) {
-    const row = feed(assembler, rec);
+    const row = feed(assembler, source, rec);
     if (row) rows.push(row);
   }
   return { rows, summary: assembler.summary, rejected: assembler.takeRejected() };

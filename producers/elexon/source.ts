@@ -72,10 +72,11 @@ interface Fetched {
 
 const fingerprint = (body: Buffer): string => createHash('sha1').update(body).digest('base64url').slice(0, 12);
 
-const deadLetter = (reason: string, sourceRef: string, bytes: Buffer | string): DeadLetterInput => ({
+const deadLetter = (reason: string, sourceRef: string, bytes: Buffer | string, headers?: Record<string, string>): DeadLetterInput => ({
   reason,
   sourceRef,
   bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8'),
+  ...(headers ? { headers } : {}),
 });
 
 /** One response: parsed rows become records, elements that cannot be typed become dead letters with the reason. */
@@ -116,7 +117,8 @@ async function fetchSide(http: HttpClient, baseUrl: string, side: StackSide, ref
       out.deadLetters.push(deadLetter((err as Error).message, url, JSON.stringify(row)));
     }
   }
-  for (const b of parsed.bad) out.deadLetters.push(deadLetter(b.error, url, JSON.stringify(b.element) ?? 'undefined'));
+  // The element's index in `data` is its position in the response, as a CSV row's line is in its file.
+  for (const b of parsed.bad) out.deadLetters.push(deadLetter(`data[${b.index}]: ${b.error}`, url, JSON.stringify(b.element) ?? 'undefined', { element: String(b.index) }));
   return out;
 }
 

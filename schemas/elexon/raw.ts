@@ -104,16 +104,23 @@ export function parseStackElement(x: unknown): Check<StackElement> {
   return { ok: true, value: out as unknown as StackElement };
 }
 
+/** An element that could not be typed: `index` is its position in `data`, for the dead letter to name. */
+export interface BadStackElement {
+  element: unknown;
+  index: number;
+  error: string;
+}
+
 /** Splits a stack response body into typed elements and the elements that could not be typed (for dead letters). */
-export function parseStackResponse(body: unknown): { rows: StackElement[]; bad: { element: unknown; error: string }[] } {
+export function parseStackResponse(body: unknown): { rows: StackElement[]; bad: BadStackElement[] } {
   if (!isObject(body) || !Array.isArray(body.data)) throw new Error('stack response is not {"data": [...]}');
   const rows: StackElement[] = [];
-  const bad: { element: unknown; error: string }[] = [];
-  for (const element of body.data) {
+  const bad: BadStackElement[] = [];
+  body.data.forEach((element: unknown, index) => {
     const r = parseStackElement(element);
     if (r.ok) rows.push(r.value);
-    else bad.push({ element, error: r.error });
-  }
+    else bad.push({ element, index, error: r.error });
+  });
   return { rows, bad };
 }
 

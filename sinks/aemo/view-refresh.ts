@@ -11,6 +11,7 @@ import { pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
 import { closeSharedRedis, publishWholeView, sharedRedis } from '../../runtime/redis-views.js';
+import { ident } from '../../runtime/sql.js';
 import type { DuidEntry } from './fuel.js';
 import { generationPayload, pickInterval, priceSeriesPayload, VIEW_NAMES, type PricePoint, type ScadaPoint } from './views.js';
 
@@ -19,11 +20,6 @@ export const unknownDuidsTotal = new client.Counter({
   help: 'Distinct DUIDs seen in SCADA that aemo_duid_registry does not know (fuel guessed from the name)',
   registers: [registry],
 });
-
-const ident = (s: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`unsafe SQL identifier: ${s}`);
-  return s;
-};
 
 /**
  * Serialises rebuilds of one view and coalesces callers: a call made while a rebuild runs is served by ONE rebuild

@@ -75,6 +75,47 @@ describe('credentials', () => {
     }
   }, 120_000);
 
+  // Issue 11 #6: pipeline commands failing against closed ports, with every credential set and debug logging (the
+  // whole error, stack and cause included, is logged): no password on stdout or stderr.
+  it('`status`, `dlq list` and `db migrate` never print a password, whatever fails', () => {
+    const env = {
+      ...process.env,
+      LOG_LEVEL: 'debug',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'gs',
+      KAFKA_SASL_PASSWORD: 's3cret-kafka',
+      SCHEMA_REGISTRY_URL: 'http://reg:s3cret-registry@127.0.0.1:1/apis/ccompat/v7',
+      DATABASE_URL: 'postgres://gridstream:s3cret-postgres@127.0.0.1:1/gridstream',
+      REDIS_URL: 'redis://:s3cret-redis@127.0.0.1:1',
+    };
+    for (const args of [['status'], ['status', '--json'], ['dlq', 'list'], ['db', 'migrate']]) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toMatch(/gridstream: /);
+      expect(`${r.stdout}${r.stderr}`, args.join(' ')).not.toMatch(/s3cret/);
+    }
+  }, 180_000);
+
+  it('log lines hide secrets at any depth and URL passwords inside any text, errors included', () => {
+    const script = `import { log } from './runtime/log.ts';
+      import { config } from './runtime/config.ts';
+      log.info({ cfg: config() }, 'whole config');
+      log.info({ a: { b: { c: { password: 'pw5', token: 'tok5' } } } }, 'deep');
+      log.warn({ note: 'fetch postgres://u:pw6@db/x failed' }, 'text');
+      const err = new Error('connect http://u:pw7@reg:1/x refused', { cause: new Error('redis://:pw8@r:1 down') });
+      log.error({ err }, 'error');
+      log.error(err, 'error as object');
+      if (err.message !== 'connect http://u:pw7@reg:1/x refused') throw new Error('the logged error was changed');`;
+    const env = { ...process.env, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'gs', KAFKA_SASL_PASSWORD: 'pw-sasl', DATABASE_URL: 'postgres://u:pw-db@127.0.0.1:1/x' };
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const msg of ['whole config', 'deep', 'text', 'error', 'error as object']) expect(r.stderr).toContain(`"msg":"${msg}"`);
+    expect(r.stderr).toContain('"type":"Error"');
+    expect(r.stderr).toContain('connect http://u:***@reg:1/x refused');
+    expect(r.stderr).not.toMatch(/pw5|tok5|pw6|pw7|pw8|pw-sasl|pw-db/);
+  });
+
   it('log lines redact password, secret and endpoint URL fields', () => {
     const script = `import { log } from './runtime/log.ts';
       log.info({ password: 'pw1', secret: 'sec1', cfg: { password: 'pw2', secret: 'sec2', token: 'tok2', registryUrl: 'http://u:pw3@r/x', databaseUrl: 'postgres://u:pw4@d/x' } }, 'hello');`;

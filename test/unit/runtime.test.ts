@@ -69,7 +69,7 @@ describe('Postgres sink SQL', () => {
   it('upserts on the natural key and skips unchanged rows', () => {
     const sql = upsertSql(syntheticTable(syntheticCleanTopic()), 'stage_x');
     expect(sql).toBe(
-      'insert into synthetic_scada (duid, settlementdate, scadavalue) select duid, settlementdate, scadavalue from stage_x on conflict (duid, settlementdate) do update set scadavalue = excluded.scadavalue where (synthetic_scada.scadavalue) is distinct from (excluded.scadavalue)',
+      'insert into "synthetic_scada" ("duid", "settlementdate", "scadavalue") select "duid", "settlementdate", "scadavalue" from stage_x on conflict ("duid", "settlementdate") do update set "scadavalue" = excluded."scadavalue" where ("synthetic_scada"."scadavalue") is distinct from (excluded."scadavalue")',
     );
   });
 });

@@ -216,6 +216,38 @@ describe('MMS CSV parser', () => {
       expect(Date.now() - started).toBeLessThan(5000);
     });
 
+    // Issue 11 #5: what the fuzz tests (test/unit/fuzz/) found, pinned as plain cases.
+    it('numbers lines by the file: a quoted CRLF is one line break and blank lines count, and raw bytes are exact', async () => {
+      const text = [head, iRow, '', d('"A\r\nB"'), '', '', d('C'), 'X,what', 'C,"END OF REPORT",6', ''].join('\r\n');
+      const { rows, rejected } = parseMms(Buffer.from(text));
+      expect(rows.map((r) => [r.row.DUID, r.line])).toEqual([['A\r\nB', 4], ['C', 8]]);
+      expect(rejected.map((r) => [r.line, r.raw.toString('latin1')])).toEqual([[9, 'X,what']]);
+      const stream = readMms([...Buffer.from(text)].map((b) => Buffer.from([b])), { keepRejected: true });
+      const lines: number[] = [];
+      for await (const r of stream) lines.push(r.line);
+      expect(lines).toEqual([4, 8]);
+      expect(stream.takeRejected().map((r) => [r.line, r.raw.toString('latin1')])).toEqual([[9, 'X,what']]);
+    });
+
+    it('rejects a row whose table name is not UTF-8 as of no table, so the producer dead-letters it', () => {
+      const bad = Buffer.concat([Buffer.from('D,DISPATCH,UNIT_SCAD'), Buffer.from([0xc1]), Buffer.from(',1,x,y,z,w')]);
+      const { rejected } = parseMms(Buffer.concat([Buffer.from(`${head}\r\n${iRow}\r\n`), bad, Buffer.from('\r\nC,"END OF REPORT",4\r\n')]));
+      expect(rejected).toEqual([{ line: 3, reason: 'invalid UTF-8 in field 3', table: null, raw: bad }]);
+    });
+
+    it('refuses a quote inside an unquoted field as unreadable CSV (it escaped as an unknown error)', () => {
+      expect(() => parseMms(Buffer.from(`${head}\r\n${iRow}\r\n${d('A"B')}\r\n`))).toThrow(/^MMS CSV unreadable at line 3: Invalid Opening Quote/);
+    });
+
+    it('refuses a record of 64K commas, which no single field makes too long', async () => {
+      const commas = `D${','.repeat(100_000)}`;
+      expect(() => parseMms(Buffer.from(`${head}\n${commas}\n`))).toThrow(/^MMS CSV unreadable at line 2: a record over the Max Record Size/);
+      const read = async (): Promise<void> => {
+        for await (const _row of readMms([Buffer.from(`${head}\n`), Buffer.from(commas), Buffer.from('\n')])) void _row;
+      };
+      await expect(read()).rejects.toThrow(/^MMS CSV unreadable at line 2: a record over the Max Record Size/);
+    });
+
     it('refuses a giant field when streaming too', async () => {
       const read = async (): Promise<number> => {
         let n = 0;

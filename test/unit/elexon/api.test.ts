@@ -112,7 +112,8 @@ describe('parseStackElement / parseStackResponse', () => {
   it('splits a response body into rows and bad elements', () => {
     const { rows, bad } = parseStackResponse({ data: [element(), { settlementDate: 1 }] });
     expect(rows).toHaveLength(1);
-    expect(bad).toEqual([{ element: { settlementDate: 1 }, error: 'settlementDate is not a string' }]);
+    // The index is the element's position in `data`, which its dead letter names.
+    expect(bad).toEqual([{ element: { settlementDate: 1 }, index: 1, error: 'settlementDate is not a string' }]);
     expect(() => parseStackResponse([])).toThrow(/data/);
   });
 });

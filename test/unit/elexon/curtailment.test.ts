@@ -149,6 +149,14 @@ describe('curtailment transform', () => {
     expect(reason({ originalPrice: null, soFlag: null })).toBe('not rejected');
   });
 
+  // Issue 11 #5, found by the fuzz tests: both used to be emitted (NaN failed to encode; Infinity reached the sums).
+  it('rejects a createdDateTime shaped like an instant but not one, and a payment that overflows', () => {
+    const out = transform(message(row({ createdDateTime: '2025-13-45T99:99:99Z' })));
+    expect(isRejection(out) && out.reject).toBe('createdDateTime is not an ISO instant with a zone: "2025-13-45T99:99:99Z"');
+    const big = transform(message(row({ volume: -1e308, originalPrice: -10 })));
+    expect(isRejection(big) && big.reject).toMatch(/^payment \(volume -1e\+308 × originalPrice -10\) is not a finite number$/);
+  });
+
   it('joins national grid id and farm name where the mapping has them', () => {
     const [rec] = run(row({ id: '2__PENEC001' }));
     expect(rec?.value).toMatchObject({ national_grid_id: 'ROTHW-1', farm_name: 'Rothes Windfarm', lead_party_name: 'Eneco Energy Trade' });
