@@ -258,6 +258,12 @@ export async function consume(o: ConsumeOptions): Promise<void> {
           isRunning,
           consumer,
         });
+      } catch (err) {
+        // kafkajs retries a batch that threw by itself (up to `retry.retries` times, with backoff: minutes in all)
+        // before it reports a CRASH; a dependency that is away (Redis, Postgres) must show the stage failing from
+        // the first failed attempt, not after those minutes.
+        if (isRunning()) o.health?.troubled(err);
+        throw err;
       } finally {
         handling--;
         lastActivity = Date.now();

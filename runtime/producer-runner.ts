@@ -111,7 +111,13 @@ export async function runSource<V, C, O>(
   onShutdown(stage, async () => abort.abort());
   const total: ProduceResult = { records: 0, deadLetters: 0, batches: 0 };
   const db = pool();
-  const runId = (await db.query<{ id: number }>(`insert into etl_run_log (task, status, details) values ($1, 'running', $2) returning id`, [stage, { options: o.options ?? {} }])).rows[0]!.id;
+  // Postgres away at the start: the stage fails and is restarted, and this attempt's producer must not outlive it.
+  const runId = (
+    await db.query<{ id: number }>(`insert into etl_run_log (task, status, details) values ($1, 'running', $2) returning id`, [stage, { options: o.options ?? {} }]).catch(async (err: unknown) => {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    })
+  ).rows[0]!.id;
   const progress = progressReporter(stage);
   let status: 'success' | 'failed' | 'skipped' = 'success';
   let notes: string | null = null;
@@ -181,16 +187,27 @@ export async function runSource<V, C, O>(
     throw err;
   } finally {
     progress.done();
-    await db.query(`update etl_run_log set completed_at = now(), status = $2, records_out = $3, records_rejected = $4, notes = $5, details = details || $6 where id = $1`, [
-      runId,
-      status,
-      total.records,
-      total.deadLetters,
-      notes,
-      { batches: total.batches },
-    ]);
-    await producer.disconnect();
+    // Postgres may be the reason this run failed: the run's own error, not this one, is then what the supervisor sees
+    // (the run log stays 'running'). A run that succeeded fails on it, so its end is recorded by a retry. The producer
+    // is disconnected either way, before a restart makes another with the same transactional id.
+    let unrecorded: unknown;
+    await db
+      .query(`update etl_run_log set completed_at = now(), status = $2, records_out = $3, records_rejected = $4, notes = $5, details = details || $6 where id = $1`, [
+        runId,
+        status,
+        total.records,
+        total.deadLetters,
+        notes,
+        { batches: total.batches },
+      ])
+      .catch((err: unknown) => {
+        unrecorded = err;
+        log.warn({ stage, err: (err as Error).message }, 'could not record the end of the source run in etl_run_log');
+      });
+    await producer.disconnect().catch(() => undefined);
     log.info({ stage, ...total, status }, 'source run finished');
+    // eslint-disable-next-line no-unsafe-finally -- only when the run itself succeeded (its own error wins otherwise)
+    if (unrecorded !== undefined && status !== 'failed') throw unrecorded;
   }
   return total;
 }

@@ -152,7 +152,17 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
       onAssigned: () => floor.clear(),
       handle: async ({ batch, resolveOffset, consumer, heartbeat, isRunning }) => {
         const p = batch.partition;
-        if (!floor.has(p)) floor.set(p, (await storedOffset(p)) ?? -1n);
+        const stored = await storedOffset(p);
+        if (!floor.has(p)) floor.set(p, stored ?? -1n);
+        else if (stored === undefined && floor.get(p)! >= 0n) {
+          // This runner wrote offsets here and Redis no longer has them: it restarted without its data (it keeps
+          // nothing on disk), and the view went with them. Rebuild it from the start of the compacted clean topic,
+          // as a new runner would; going on from here would leave out every key not written again since.
+          log.warn({ stage, partition: p }, 'Redis lost the view (restarted empty): rebuilding it from the start of its topic');
+          floor.set(p, -1n);
+          consumer.seek({ topic: batch.topic, partition: p, offset: '0' });
+          return;
+        }
         const min = floor.get(p)!;
         const entries = new Map<string, { hash: string; field: string; version: number; value: string }>();
         const dead: ReturnType<typeof deadLetterMessage>[] = [];
