@@ -158,9 +158,12 @@ export async function runKeyedView<V>(view: KeyedViewComponent<V>, o: ViewRunOpt
           // This runner wrote offsets here and Redis no longer has them: it restarted without its data (it keeps
           // nothing on disk), and the view went with them. Rebuild it from the start of the compacted clean topic,
           // as a new runner would; going on from here would leave out every key not written again since.
-          log.warn({ stage, partition: p }, 'Redis lost the view (restarted empty): rebuilding it from the start of its topic');
-          floor.set(p, -1n);
-          consumer.seek({ topic: batch.topic, partition: p, offset: '0' });
+          // Every partition this runner holds lost its keys too, not only the one whose batch noticed: rebuild them all.
+          log.warn({ stage, partitions: [...floor.keys()] }, 'Redis lost the view (restarted empty): rebuilding it from the start of its topic');
+          for (const q of [...floor.keys()]) {
+            floor.set(q, -1n);
+            consumer.seek({ topic: batch.topic, partition: q, offset: '0' });
+          }
           return;
         }
         const min = floor.get(p)!;
