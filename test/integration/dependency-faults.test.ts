@@ -16,6 +16,7 @@ import { redisClient, viewKey } from '../../runtime/redis-views.js';
 import { testFlow, type TestFlow } from '../support/flow.js';
 import { expectedReadings, tableDump, type Reading } from '../support/expect.js';
 import { isDeepStrictEqual } from 'node:util';
+import { workerUrl } from '../support/worker-url.js';
 
 // Ports away from the shared stack's (19092/18081/15432/16379) and from the services' defaults.
 const PORTS = { STACK_KAFKA_PORT: '29092', STACK_KAFKA_CONTROLLER_PORT: '29093', STACK_REGISTRY_PORT: '28081', STACK_REGISTRY_MANAGEMENT_PORT: '29001', STACK_POSTGRES_PORT: '25432', STACK_REDIS_PORT: '26379' };
@@ -147,15 +148,7 @@ beforeAll(async () => {
   });
   worker.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   worker.on('exit', (code) => exits.push(code));
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    worker.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr.slice(-2000)}`)));
-  });
+  url = await workerUrl(worker, () => stderr);
   void (async () => {
     while (sampling) {
       try {

@@ -13,6 +13,7 @@ import { elexonTestFlow, type ElexonTestFlow } from '../support/elexon-api-doubl
 import { testFlow, type TestFlow } from '../support/flow.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { superviseStages } from '../../runtime/stages.js';
+import { workerUrl } from '../support/worker-url.js';
 
 let synth: TestFlow;
 let elx: ElexonTestFlow;
@@ -63,15 +64,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   worker.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    worker.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr.slice(-2000)}`)));
-  });
+  url = await workerUrl(worker, () => stderr);
 }, 180_000);
 
 afterAll(async () => {
