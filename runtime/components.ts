@@ -78,6 +78,11 @@ export interface PgSinkComponent<V = unknown> {
   rowKey?: (row: Record<string, unknown>) => string;
   /** After a replay with --replace deleted rows, recompute what depends on those scope values (e.g. daily summaries). */
   scopeTouched?: (client: pg.PoolClient, scopeValues: string[]) => Promise<void>;
+  /**
+   * Which values are rows of `table`; the others (e.g. a sync's end marker) skip the upsert and only reach `touched`
+   * and `afterCommit`. Default: every value is a row.
+   */
+  isRow?: (v: V) => boolean;
   /** Runs in the batch's transaction after the upsert, with the batch's deduplicated values (e.g. recompute summaries). */
   touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
   /** Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). */

@@ -70,7 +70,8 @@ export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
  * Writes values (already deduplicated) through a temp stage; returns rows inserted or changed. The stage empties at
  * commit; `emptyStage` empties it first, for several writes in one transaction.
  */
-export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, values: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
+export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, all: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
+  const values = sink.isRow ? all.filter(sink.isRow) : all;
   if (values.length === 0) return 0;
   const stage = stageTable(sink.table);
   const cols = identList(sink.columns.map((c) => c.name));

@@ -134,6 +134,14 @@ export const SETTINGS = {
   ELEXON_REQUESTS_PER_MINUTE: setting('sources', number({ min: 1 }), '4000', 'Elexon request rate'),
   ELEXON_BMU_MAPPING: setting('sources', optionalText, 'unset', 'a BMU mapping file in the old `bmuMapping.json` format; overrides the API reference per unit'),
   BTC_MINER_MODELS: setting('sources', optionalText, 'the built-in models', 'bitcoin miner models for the potential figures (`NAME:TH/s:W,…` or JSON)'),
+  COMPAREPOWER_API_URL: setting('sources', urlOf(['http:', 'https:']), 'https://pricing.api.comparepower.com', 'ComparePower pricing API (Texas electricity plans)'),
+  COMPAREPOWER_PRIORITY_TDSPS: setting('sources', optionalText, 'Oncor, CenterPoint', 'TDSPs (DUNS or slugs, comma-separated) synced every `COMPAREPOWER_PRIORITY_EVERY_MS`'),
+  COMPAREPOWER_PRIORITY_EVERY_MS: setting('sources', millis(3_600_000), '3600000', 'sync interval of the priority TDSPs'),
+  COMPAREPOWER_ALL_EVERY_MS: setting('sources', millis(86_400_000), '86400000', 'sync interval of every TDSP'),
+  COMPAREPOWER_REQUESTS_PER_SECOND: setting('sources', number({ fallback: 25, min: 0.01, max: 25 }) as z.ZodType<number>, '25', 'ComparePower request rate (at most 25/s)'),
+  COMPAREPOWER_BREAKER_RESET_MS: setting('sources', millis(60_000), '60000', 'how long the ComparePower circuit stays open before a trial request'),
+  COMPAREPOWER_CACHE_TTL_MS: setting('sources', number({ fallback: 5_000, min: 0, integer: true }) as z.ZodType<number>, '5000', '`serve`: how long `/api/plans` keeps a TDSP\'s plans in memory (0: no memory cache)'),
+  COMPAREPOWER_STALE_AFTER_MS: setting('sources', millis(7_200_000), '7200000', '`serve`: plans whose last completed sync is older are answered with `X-Data-Stale: true`'),
   BTC_DIFFICULTY_URL: setting('sources', urlOf(['http:', 'https:']), 'unset', 'CSV of bitcoin difficulty per date for `load btc-difficulty` without a file'),
 
   // ---- the local stack (`gridstream stack up`) ----
