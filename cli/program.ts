@@ -12,6 +12,7 @@ import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
 import { registerNamespace } from './namespace.js';
+import { registerComparePower } from './comparepower.js';
 
 /** The services an inspection command needs; it fails in seconds, naming the one that does not answer. */
 const INSPECTION_NEEDS: Record<string, Service[]> = {
@@ -58,5 +59,6 @@ export function buildProgram(): Command {
   registerAemo(program);
   registerElexon(program);
   registerNamespace(program);
+  registerComparePower(program);
   return program;
 }
