@@ -35,7 +35,7 @@ export function syncRecords(body: string, s: SyncInfo): ParsedSync {
   try {
     parsed = JSON.parse(body);
   } catch (err) {
-    throw new Error(`plans response is not JSON: ${(err as Error).message}`);
+    throw new Error(`plans response is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!Array.isArray(parsed)) throw new Error(`plans response is not a JSON array (${parsed === null ? 'null' : typeof parsed})`);
   const base = { sync_id: s.syncId, sync_started_at: s.startedAt, tdsp_duns: s.tdspDuns, fetched_at: s.fetchedAt };

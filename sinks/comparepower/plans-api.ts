@@ -150,12 +150,8 @@ export function plansApi(o: PlansApiOptions): PlansApi {
 
   async function cityEntry(slug: string): Promise<Omit<CityDoc, 'facets' | 'plans'> | undefined> {
     if (!cities || now() - cities.at >= 60_000) {
-      let map: Record<string, Omit<CityDoc, 'facets' | 'plans'>> | null = null;
-      try {
-        map = await readCitiesView(o.redis(), o.views);
-      } catch {
-        map = null;
-      }
+      // Redis away: the cities come from Postgres.
+      const map = await readCitiesView(o.redis(), o.views).catch(() => null);
       cities = { value: map ?? (await loadCities(o.db(), o.tables)), at: now() };
     }
     return cities.value[slug];
