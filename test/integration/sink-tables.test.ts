@@ -49,7 +49,8 @@ async function uniqueKeys(table: string): Promise<{ primary: boolean; columns: s
 // a schema does so (clean.elexon.curtailment settlement_date).
 const HOLDS: Record<string, string[]> = {
   'timestamp-millis': ['timestamp with time zone'],
-  string: ['text', 'character varying', 'date'],
+  // numeric: exact decimal text (e.g. ComparePower's $/kWh prices) kept exact by NUMERIC.
+  string: ['text', 'character varying', 'date', 'numeric'],
   enum: ['text', 'character varying', 'USER-DEFINED'],
   int: ['integer', 'bigint', 'numeric', 'double precision'],
   long: ['bigint', 'numeric'],
@@ -75,7 +76,7 @@ function avroKind(type: unknown): { kind: string; nullable: boolean } {
 describe('Postgres sinks of the pipeline map against the migrated tables', () => {
   it('covers every table sink of the map', () => {
     expect(sinks.map((s) => s.table).sort()).toEqual(
-      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'curtailment_records'],
+      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'curtailment_records', 'electricity_plans'],
     );
   });
 
