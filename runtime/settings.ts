@@ -135,6 +135,11 @@ export const SETTINGS = {
   ELEXON_BMU_MAPPING: setting('sources', optionalText, 'unset', 'a BMU mapping file in the old `bmuMapping.json` format; overrides the API reference per unit'),
   BTC_MINER_MODELS: setting('sources', optionalText, 'the built-in models', 'bitcoin miner models for the potential figures (`NAME:TH/s:W,…` or JSON)'),
   BTC_DIFFICULTY_URL: setting('sources', urlOf(['http:', 'https:']), 'unset', 'CSV of bitcoin difficulty per date for `load btc-difficulty` without a file'),
+  NESO_BASE_URL: setting('sources', urlOf(['http:', 'https:']), 'https://api.neso.energy', 'NESO CKAN (Capacity Market Register `datastore_search`)'),
+  NESO_THROTTLE_MS: setting('sources', number({ min: 0, integer: true }), '1500', 'pause between NESO CKAN requests (the old crawler slept 1–1.5 s)'),
+  POSTCODES_URL: setting('sources', urlOf(['http:', 'https:']), 'unset (postcode geocoding off)', 'a postcodes.io-compatible API (`POST /postcodes`, 100 per call), e.g. https://api.postcodes.io'),
+  GEOCODER_URL: setting('sources', urlOf(['http:', 'https:']), 'unset (free-text geocoding off)', 'a Nominatim-compatible API (`/search?format=jsonv2`) for locations without a postcode'),
+  GEOCODER_REQUESTS_PER_SECOND: setting('sources', number({ min: 0.01 }), '1', 'free-text geocoder rate (Nominatim policy: at most 1/s)'),
 
   // ---- the local stack (`gridstream stack up`) ----
   STACK_KAFKA_PORT: setting('stack', port(19092), '19092', 'Kafka listener'),
