@@ -3,6 +3,7 @@
 // source over the geocoder cache the components sink fills) -> clean.neso.locations -> neso_locations and the map
 // clusters. `nesoFlow(id)` builds a copy with topics, tables, views and component names of its own (tests, benches).
 import type { Flow } from '../runtime/components.js';
+import type { ViewRedis } from '../runtime/redis-views.js';
 import { nesoCmuProcessor, nesoComponentProcessor } from '../processors/neso/processor.js';
 import { nesoSourceComponent, type NesoSourceConfig } from '../producers/neso/source.js';
 import { nesoGeocoderComponent, type GeocoderConfig } from '../producers/neso/geocoder.js';
@@ -16,6 +17,8 @@ export interface NesoFlowOptions {
   geocoder?: Omit<GeocoderConfig, 'name' | 'topics' | 'tables'>;
   /** Keep Redis views (default true). */
   views?: boolean;
+  /** The Redis the views are written to (default REDIS_URL). */
+  redis?: () => ViewRedis;
 }
 
 /** id 'neso' gives the pipeline map's names; any other id prefixes topics, tables, views and components. */
@@ -23,7 +26,7 @@ export function nesoFlow(id = 'neso', o: NesoFlowOptions = {}) {
   const own = id !== 'neso';
   const topics = nesoTopics(id);
   const tables = nesoTables(own ? id : undefined);
-  const views = nesoViews(tables, nesoViewNames(id));
+  const views = nesoViews(tables, nesoViewNames(id), o.redis ? { redis: o.redis } : {});
   const source = nesoSourceComponent({ ...o.source, name: own ? id : 'neso', topics, tables });
   const geocoder = nesoGeocoderComponent({ ...o.geocoder, name: own ? `${id}-geocoder` : 'neso-geocoder', topics, tables });
   const cmuProcessor = nesoCmuProcessor({ name: own ? `${id}-cmus` : 'neso-cmus', topics });

@@ -50,6 +50,8 @@ export interface RefreshStats {
 
 export interface NesoViews {
   names: NesoViewNames;
+  /** Bytes Postgres has sent for this object's refreshes and rebuilds so far (egress, item 5 of the issue). */
+  bytesRead: () => number;
   refresh(t: Touched): Promise<RefreshStats>;
   rebuild(): Promise<RefreshStats>;
 }
@@ -134,6 +136,8 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
     }
   }
 
+  let bytesRead = 0;
+
   async function run(body: (db: pg.PoolClient, r: ViewRedis, stats: RefreshStats) => Promise<void>): Promise<RefreshStats> {
     const db = await pool().connect();
     const r = o.redis?.() ?? redisClient();
@@ -143,6 +147,7 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
       await body(db, r, stats);
     } finally {
       stats.bytesRead = socketBytes(db) - before;
+      bytesRead += stats.bytesRead;
       db.release();
       if (!o.redis) r.disconnect();
     }
@@ -151,6 +156,7 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
 
   return {
     names,
+    bytesRead: () => bytesRead,
     refresh: (t) =>
       run(async (db, r, stats) => {
         const cmuIds = [...new Set(t.cmuIds ?? [])];
