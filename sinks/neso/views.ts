@@ -9,7 +9,7 @@ import type pg from 'pg';
 import Supercluster from 'supercluster';
 import { pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
-import { guard, redisClient, viewKey, ViewRefused, type ViewRedis } from '../../runtime/redis-views.js';
+import { guard, memoryState, redisClient, viewKey, ViewRefused, withinBudget, type ViewRedis } from '../../runtime/redis-views.js';
 import type { ViewPriority } from '../../runtime/components.js';
 import type { NesoTables } from '../../schemas/neso/tables.js';
 import { cmuSummaries, companiesOf, companyIndex, locationIndex, mapPoints, technologiesAt, viewCounts, type Entries } from './view-queries.js';
@@ -30,7 +30,8 @@ export interface NesoViewNames {
 
 export const nesoViewNames = (id = 'neso'): NesoViewNames => ({ cmu: `${id}_cmu`, company: `${id}_company`, location: `${id}_location`, map: `${id}_map` });
 
-const PRIORITY: Record<keyof NesoViewNames, ViewPriority> = { location: 'high', company: 'high', cmu: 'normal', map: 'low' };
+// The three indexes answer searches and lookups; the clusters only draw a map, so they are what goes first.
+const PRIORITY: Record<keyof NesoViewNames, ViewPriority> = { location: 'high', company: 'high', cmu: 'high', map: 'low' };
 
 export interface Touched {
   cmuIds?: string[];
@@ -112,7 +113,9 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
     stats.entries += entries.size;
   }
 
-  const entryBytes = (e: Entries) => [...e].reduce((n, [k, v]) => n + k.length + v.length + 32, 0);
+  // Redis keeps a hash field in more than its bytes (dict entry, sds headers, allocator rounding): 1.5x and 64 B each,
+  // measured with MEMORY USAGE on the views of a generated register.
+  const entryBytes = (e: Entries) => [...e].reduce((n, [k, v]) => n + Math.ceil((Buffer.byteLength(k) + Buffer.byteLength(v)) * 1.5) + 64, 0);
 
   async function writeMaps(db: pg.PoolClient, r: ViewRedis, technologies: string[], stats: RefreshStats): Promise<void> {
     for (const tech of technologies) {
@@ -184,10 +187,22 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
           ['company', n.companies * BYTES_PER.company, () => companyIndex(db, tables)],
           ['cmu', n.cmus * BYTES_PER.cmu, () => cmuSummaries(db, tables)],
         ];
-        for (const [view, estimate, build] of plan) {
-          if (!(await room(r, view, estimate, stats))) continue;
+        // Each rebuilt hash replaces the one there: only its growth needs room.
+        const growth = new Map<keyof NesoViewNames, number>();
+        for (const [view, estimate] of plan) growth.set(view, Math.max(0, estimate - ((await r.memory('USAGE', hashOf(view), 'SAMPLES', '0')) ?? 0)));
+        const indexes = [...growth.values()].reduce((a, b) => a + b, 0);
+        const maps = n.geocoded * BYTES_PER.mapPoint * MAP_ZOOMS.length;
+        // Everything planned must fit at the clusters' (lowest) share: if not, the clusters go before any index is built.
+        if (!withinBudget(await memoryState(r), indexes + maps, PRIORITY.map)) {
+          stats.refused.push(names.map);
+          await shedMaps(r, `planned views (~${indexes} B of indexes + ~${maps} B of clusters) do not fit under the low-priority budget`);
+          stats.shed = true;
+        }
+        for (const [view, , build] of plan) {
+          if (!(await room(r, view, growth.get(view)!, stats))) continue;
           await writeHash(r, view, await build(), undefined, 0, stats);
         }
+        if (stats.shed) return;
         await writeMaps(db, r, n.technologies, stats);
       }),
   };
