@@ -12,6 +12,7 @@ import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
 import { registerNamespace } from './namespace.js';
+import { registerNeso } from './neso.js';
 
 /** The services an inspection command needs; it fails in seconds, naming the one that does not answer. */
 const INSPECTION_NEEDS: Record<string, Service[]> = {
@@ -24,6 +25,8 @@ const INSPECTION_NEEDS: Record<string, Service[]> = {
   'redis usage': ['redis'],
   'reconcile elexon': ['kafka', 'registry', 'postgres'],
   'gaps aemo': ['postgres'],
+  search: ['postgres'],
+  'neso views rebuild': ['postgres', 'redis'],
 };
 
 const commandPath = (c: Command): string => {
@@ -58,5 +61,6 @@ export function buildProgram(): Command {
   registerAemo(program);
   registerElexon(program);
   registerNamespace(program);
+  registerNeso(program);
   return program;
 }
