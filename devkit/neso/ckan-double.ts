@@ -47,8 +47,10 @@ function matchesFilters(row: CkanRow, filters: Record<string, unknown>): boolean
 
 export async function startCkanDouble(resources: Record<string, CkanRow[]> = {}, o: { port?: number } = {}): Promise<CkanDouble> {
   const data = new Map<string, CkanRow[]>();
+  const fieldsOf = new Map<string, { id: string; type: string }[]>();
   let nextId = 1;
   const load = (resourceId: string, rows: CkanRow[]) => {
+    fieldsOf.set(resourceId, [...new Set(['_id', ...rows.flatMap((row) => Object.keys(row))])].filter((k) => k !== 'rank').map((id) => ({ id, type: id === '_id' ? 'int' : 'text' })));
     data.set(
       resourceId,
       rows.map((r) => {
@@ -101,7 +103,7 @@ export async function startCkanDouble(resources: Record<string, CkanRow[]> = {},
     if (filters) hits = hits.filter((row) => matchesFilters(row, filters));
     if (q) hits = hits.filter((row) => matchesQ(row, q)).map((row) => ({ ...row, rank: 0.0706241 }));
     const page = hits.slice(offset, offset + limit);
-    const fields = [...new Set(rows.flatMap((row) => Object.keys(row)))].map((id) => ({ id, type: id === '_id' ? 'int' : 'text' }));
+    const fields = fieldsOf.get(resourceId) ?? [];
     const self = `/api/3/action/datastore_search?${url.searchParams.toString()}`;
     send(res, 200, {
       help: 'https://api.neso.energy/api/3/action/help_show?name=datastore_search',

@@ -14,7 +14,7 @@ function parseRecord(raw: CkanRecord): Fields {
   try {
     parsed = JSON.parse(raw.record) as unknown;
   } catch (err) {
-    throw new Error(`record is not JSON: ${(err as Error).message}`);
+    throw new Error(`record is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('record is not a JSON object');
   return normaliseFieldNames(parsed as Fields);

@@ -42,7 +42,7 @@ export interface NesoSourceConfig {
   now?: () => number;
 }
 
-const text = (x: unknown): string => (x === null || x === undefined ? '' : String(x).trim());
+const text = (x: unknown): string => (typeof x === 'string' ? x.trim() : typeof x === 'number' && Number.isFinite(x) ? String(x) : '');
 
 const deadLetter = (reason: string, sourceRef: string, bytes: Buffer | string): DeadLetterInput => ({ reason, sourceRef, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8') });
 

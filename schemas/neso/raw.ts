@@ -39,7 +39,8 @@ export function parseDatastoreResponse(body: unknown): DatastorePage {
 /** Fields that are CKAN's, not the record's: left out of keys and content hashes. */
 export const CKAN_ONLY_FIELDS = ['_id', 'rank', '_full_text'];
 
-const text = (x: unknown): string => (x === null || x === undefined ? '' : String(x).trim());
+// Key parts are text or numbers; anything else (an object, an array) cannot name a CMU and leaves the key blank.
+const text = (x: unknown): string => (typeof x === 'string' ? x.trim() : typeof x === 'number' && Number.isFinite(x) ? String(x) : '');
 
 /** A field whatever its spelling: the first of `names` that the record has. */
 export function fieldOf(r: DatastoreRecord, ...names: string[]): unknown {
