@@ -3,7 +3,7 @@
 // filtered components call per CMU) -> normalisers -> Postgres, timed from the first request to the last row. Then
 // egress (item 5 of the issue): bytes Postgres sends for the views' incremental refresh after two records change,
 // against a full rebuild of the views. Views go to the stack Redis in this bench's namespace.
-// Options: --cmus N (2000), --per-cmu N (3).
+// Options: --cmus N (2000), --per-cmu N (3), --batch N (CMUs per Kafka transaction, 200; the source's default is 50).
 // Last line: `neso: <rate> records/s crawl-to-table (<n> records), egress incremental <b> B vs rebuild <b> B`.
 import { arg, rate, say } from './support.js';
 import { stackUp } from '../infra/stack/index.js';
@@ -33,6 +33,7 @@ async function toTables(f: NesoFlow, serde: Serde): Promise<number> {
 export async function main(args: string[]): Promise<void> {
   const cmus = Number(arg(args, '--cmus', '2000'));
   const perCmu = Number(arg(args, '--per-cmu', '3'));
+  const batch = Number(arg(args, '--batch', '200'));
   await stackUp();
   await migrate();
   const reg = generateRegister({ cmus, componentsPerCmu: perCmu });
@@ -40,14 +41,14 @@ export async function main(args: string[]): Promise<void> {
   // Drain timeouts wait for silence; a short one keeps the timing about the work.
   process.env.GRIDSTREAM_DRAIN_IDLE_MS ??= '2000';
   try {
-    const f = nesoFlow('neso', { source: { baseUrl: api.baseUrl, throttleMs: 0, cmusPerBatch: 20 } });
+    const f = nesoFlow('neso', { source: { baseUrl: api.baseUrl, throttleMs: 0, cmusPerBatch: batch } });
     const serde = Serde.fromConfig();
     await applyTopics(catalogue(f.flows), serde);
     const t0 = Date.now();
     const records = await toTables(f, serde);
     const ms = Date.now() - t0;
     const rows = (await pool().query<{ n: number }>(`select (select count(*) from ${ident(f.tables.cmus)}) + (select count(*) from ${ident(f.tables.components)}) as n`)).rows[0]!.n;
-    say(`crawl-to-table: ${records} records published, ${rows} rows in ${(ms / 1000).toFixed(1)} s over ${api.requests.length} CKAN requests`);
+    say(`crawl-to-table: ${records} records published, ${rows} rows in ${(ms / 1000).toFixed(1)} s over ${api.requests.length} CKAN requests (${batch} CMUs per transaction)`);
 
     // Egress: after the first load the views are complete (refreshed batch by batch); now two records change.
     api.load(CMU_RESOURCE, api.rows(CMU_RESOURCE).map((x) => (x['CMU ID'] === 'G00010' ? { ...x, 'Name of Applicant': 'Renamed Power Ltd' } : x)));

@@ -36,7 +36,7 @@ export interface NesoSourceConfig {
   /** Pause between requests, ms (default NESO_THROTTLE_MS, 1500). */
   throttleMs?: number;
   pageSize?: number;
-  /** CMUs whose components make one batch. */
+  /** CMUs whose components make one batch (one Kafka transaction; a resumed crawl repeats at most this many calls). */
   cmusPerBatch?: number;
   http?: Partial<HttpClientOptions>;
   now?: () => number;
@@ -73,7 +73,7 @@ export function nesoSourceComponent(cfg: NesoSourceConfig = {}): SourceComponent
   const tables = cfg.tables ?? nesoTables();
   const now = cfg.now ?? Date.now;
   const pageSize = cfg.pageSize ?? 100;
-  const cmusPerBatch = cfg.cmusPerBatch ?? 5;
+  const cmusPerBatch = cfg.cmusPerBatch ?? 50;
 
   async function* read(cursor: NesoCursor | undefined, options: NesoSourceOptions, ctx: SourceContext): AsyncGenerator<SourceBatch<CkanRecord, NesoCursor>> {
     const base = cfg.baseUrl ?? readSetting('NESO_BASE_URL') ?? NESO_BASE_URL;
