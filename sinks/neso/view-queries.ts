@@ -25,10 +25,13 @@ export async function cmuSummaries(db: pg.ClientBase, t: NesoTables, cmuIds?: st
   return new Map(r.rows.map((x) => [x.cmu_id, x.v]));
 }
 
-/** The companies of these CMUs (all companies for a rebuild). */
-export async function companiesOf(db: pg.ClientBase, t: NesoTables, cmuIds: string[]): Promise<string[]> {
-  const r = await db.query<{ company: string }>(`select distinct company from ${ident(t.cmus)} where company is not null and cmu_id = any($1::text[])`, [cmuIds]);
-  return r.rows.map((x) => x.company);
+/** The companies of these CMUs, as pairs (a CMU in several auctions may have had several). */
+export async function companiesOf(db: pg.ClientBase, t: NesoTables, cmuIds?: string[]): Promise<{ cmuId: string; company: string }[]> {
+  const r = await db.query<{ cmuId: string; company: string }>(
+    `select distinct cmu_id as "cmuId", company from ${ident(t.cmus)} where company is not null and ($1::boolean or cmu_id = any($2::text[]))`,
+    [all(cmuIds), cmuIds ?? []],
+  );
+  return r.rows;
 }
 
 /** Company index: company -> its CMUs and de-rated MW per delivery year. */

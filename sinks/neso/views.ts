@@ -115,6 +115,21 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
 
   // Redis keeps a hash field in more than its bytes (dict entry, sds headers, allocator rounding): 1.5x and 64 B each,
   // measured with MEMORY USAGE on the views of a generated register.
+  const companyOfCmu = viewKey(names.company, 'of_cmu');
+  /** CMU -> its companies (JSON list), so a refresh finds the entries a CMU leaves; `cmuIds` undefined: all. */
+  async function writeCompanyOf(r: ViewRedis, pairs: { cmuId: string; company: string }[], cmuIds?: string[]): Promise<void> {
+    const of = new Map<string, string[]>();
+    for (const p of pairs) of.set(p.cmuId, [...(of.get(p.cmuId) ?? []), p.company]);
+    const tx = r.multi();
+    if (cmuIds === undefined) tx.unlink(companyOfCmu);
+    else {
+      const gone = cmuIds.filter((id) => !of.has(id));
+      if (gone.length) tx.hdel(companyOfCmu, ...gone);
+    }
+    if (of.size) tx.hset(companyOfCmu, Object.fromEntries([...of].map(([k, v]) => [k, JSON.stringify(v)])));
+    await tx.exec();
+  }
+
   const entryBytes = (e: Entries) => [...e].reduce((n, [k, v]) => n + Math.ceil((Buffer.byteLength(k) + Buffer.byteLength(v)) * 1.5) + 64, 0);
 
   async function writeMaps(db: pg.PoolClient, r: ViewRedis, technologies: string[], stats: RefreshStats): Promise<void> {
@@ -169,9 +184,13 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
           await writeHash(r, 'location', e, locationKeys, entryBytes(e), stats);
         }
         if (cmuIds.length) {
-          const companies = await companiesOf(db, tables, cmuIds);
+          // A CMU that changed company must leave its old company's entry: the view remembers each CMU's companies.
+          const pairs = await companiesOf(db, tables, cmuIds);
+          const before = (await r.hmget(companyOfCmu, ...cmuIds)).flatMap((v) => (v ? (JSON.parse(v) as string[]) : []));
+          const companies = [...new Set([...pairs.map((p) => p.company), ...before])];
           const ce = await companyIndex(db, tables, companies);
           await writeHash(r, 'company', ce, companies, entryBytes(ce), stats);
+          await writeCompanyOf(r, pairs, cmuIds);
           const se = await cmuSummaries(db, tables, cmuIds);
           await writeHash(r, 'cmu', se, cmuIds, entryBytes(se), stats);
         }
@@ -201,6 +220,7 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
         for (const [view, , build] of plan) {
           if (!(await room(r, view, growth.get(view)!, stats))) continue;
           await writeHash(r, view, await build(), undefined, 0, stats);
+          if (view === 'company') await writeCompanyOf(r, await companiesOf(db, tables));
         }
         if (stats.shed) return;
         await writeMaps(db, r, n.technologies, stats);
