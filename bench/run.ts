@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   'kafka-clients': () => import('./kafka-clients.js'),
   'aemo-pipeline': () => import('./aemo-pipeline.js'),
   'plans-api': () => import('./plans-api.js'),
+  neso: () => import('./neso.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

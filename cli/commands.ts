@@ -6,7 +6,7 @@ import { migrate } from '../runtime/db.js';
 import { dlqCounts, groupLags, lastRuns, lastSuccessfulRuns, pipelineGroups, readTopic, redrive } from '../runtime/inspect.js';
 import { namespace } from '../runtime/namespace.js';
 import { storedStages } from '../runtime/stage-status-store.js';
-import { redisClient, redisUsage } from '../runtime/redis-views.js';
+import { redisClient, redisUsage, viewKey } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { EXIT } from './exit-codes.js';
@@ -169,7 +169,11 @@ export function registerCommands(program: Command): void {
       const r = redisClient();
       try {
         const u = await redisUsage(r);
-        for (const [view, bytes] of Object.entries(u.views)) out(`${view.padEnd(32)} ${bytes} B`);
+        for (const [view, bytes] of Object.entries(u.views)) {
+          // A view the memory guard shed leaves a marker saying why (e.g. NESO's map clusters).
+          const shed = await r.get(viewKey(view, 'shed'));
+          out(`${view.padEnd(32)} ${bytes} B${shed ? `  (shed: ${shed})` : ''}`);
+        }
         out(`used ${u.used} B, maxmemory ${u.max || 'unlimited'} B, budget ${Math.round(u.budget)} B, headroom ${u.headroom === null ? 'unlimited' : `${Math.round(u.headroom)} B`}`);
       } finally {
         r.disconnect();

@@ -13,6 +13,7 @@ import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
 import { registerNamespace } from './namespace.js';
 import { registerComparePower } from './comparepower.js';
+import { registerNeso } from './neso.js';
 
 /** The services an inspection command needs; it fails in seconds, naming the one that does not answer. */
 const INSPECTION_NEEDS: Record<string, Service[]> = {
@@ -25,6 +26,8 @@ const INSPECTION_NEEDS: Record<string, Service[]> = {
   'redis usage': ['redis'],
   'reconcile elexon': ['kafka', 'registry', 'postgres'],
   'gaps aemo': ['postgres'],
+  search: ['postgres'],
+  'neso views rebuild': ['postgres', 'redis'],
 };
 
 const commandPath = (c: Command): string => {
@@ -60,5 +63,6 @@ export function buildProgram(): Command {
   registerElexon(program);
   registerNamespace(program);
   registerComparePower(program);
+  registerNeso(program);
   return program;
 }

@@ -16,6 +16,7 @@ import { applyTopics } from '../runtime/topics-apply.js';
 import { startElexonDemo } from './elexon/demo.js';
 import { startAemoDemo } from './aemo/demo.js';
 import { startComparePowerDemo } from './comparepower/demo.js';
+import { startNesoDemo } from './neso/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -32,7 +33,7 @@ export interface DemoPart {
 }
 
 /** Each source with a demo adds its starter here. */
-export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo, startComparePowerDemo];
+export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo, startNesoDemo, startComparePowerDemo];
 
 export const DEMO_NAMESPACE = 'demo';
 

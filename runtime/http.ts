@@ -63,6 +63,8 @@ export interface GetOptions extends RequestOptions {
   etag?: string;
   /** Last-Modified from an earlier response: sent as If-Modified-Since. */
   lastModified?: string;
+  /** A request body: the request is then a POST (bulk lookups such as postcodes.io `POST /postcodes`). */
+  body?: string;
 }
 
 export interface HttpResponse {
@@ -81,6 +83,8 @@ export interface HttpClient {
   get(url: string, opts?: GetOptions): Promise<HttpResponse>;
   getJson<T>(url: string, opts?: RequestOptions): Promise<T>;
   getText(url: string, opts?: RequestOptions): Promise<string>;
+  /** POST `body` (JSON when no content-type is given), with the same pacing, retries and breaker as GET. */
+  post(url: string, body: string, opts?: RequestOptions): Promise<HttpResponse>;
 }
 
 /**
@@ -146,7 +150,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   }
 
   /** One HTTP exchange. Resolves on 2xx/304, throws HttpError, NetworkError or the abort reason. */
-  async function attemptOnce(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+  async function attemptOnce(url: string, headers: Record<string, string>, signal?: AbortSignal, requestBody?: string): Promise<HttpResponse> {
     // Slot first, then pace: pacing inside the slot means a request is sent the moment its slot is granted.
     await semaphore.acquire(signal);
     try {
@@ -157,7 +161,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       let body: Buffer;
       try {
         // The timeout signal also covers reading the body, so a stalled stream cannot hang us.
-        res = await fetchImpl(url, { headers, signal: anySignal(signal, timeout) });
+        res = await fetchImpl(url, { headers, signal: anySignal(signal, timeout), ...(requestBody !== undefined ? { method: 'POST', body: requestBody } : {}) });
         body = Buffer.from(await res.arrayBuffer());
       } catch (err) {
         // The caller giving up says nothing about the server, so it is not counted as an error.
@@ -202,7 +206,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const res = await pRetry(
         async () => {
           try {
-            return await attemptOnce(url, headers, signal);
+            return await attemptOnce(url, headers, signal, getOpts.body);
           } catch (err) {
             if (err instanceof NetworkError || (err instanceof HttpError && err.retryable)) throw err;
             // Caller's abort, 4xx, or a bug: AbortError makes p-retry rethrow the original error untouched.
@@ -253,5 +257,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
   }
 
-  return { get, getJson, getText };
+  async function post(url: string, body: string, reqOpts: RequestOptions = {}): Promise<HttpResponse> {
+    return get(url, { ...reqOpts, headers: { 'content-type': 'application/json', ...reqOpts.headers }, body });
+  }
+
+  return { get, getJson, getText, post };
 }

@@ -143,6 +143,11 @@ export const SETTINGS = {
   COMPAREPOWER_CACHE_TTL_MS: setting('sources', number({ fallback: 5_000, min: 0, integer: true }) as z.ZodType<number>, '5000', '`serve`: how long `/api/plans` keeps a TDSP\'s plans in memory (0: no memory cache)'),
   COMPAREPOWER_STALE_AFTER_MS: setting('sources', millis(7_200_000), '7200000', '`serve`: plans whose last completed sync is older are answered with `X-Data-Stale: true`'),
   BTC_DIFFICULTY_URL: setting('sources', urlOf(['http:', 'https:']), 'unset', 'CSV of bitcoin difficulty per date for `load btc-difficulty` without a file'),
+  NESO_BASE_URL: setting('sources', urlOf(['http:', 'https:']), 'https://api.neso.energy', 'NESO CKAN (Capacity Market Register `datastore_search`)'),
+  NESO_THROTTLE_MS: setting('sources', number({ min: 0, integer: true }), '1500', 'pause between NESO CKAN requests (the old crawler slept 1–1.5 s)'),
+  POSTCODES_URL: setting('sources', urlOf(['http:', 'https:']), 'unset (postcode geocoding off)', 'a postcodes.io-compatible API (`POST /postcodes`, 100 per call), e.g. https://api.postcodes.io'),
+  GEOCODER_URL: setting('sources', urlOf(['http:', 'https:']), 'unset (free-text geocoding off)', 'a Nominatim-compatible API (`/search?format=jsonv2`) for locations without a postcode'),
+  GEOCODER_REQUESTS_PER_SECOND: setting('sources', number({ min: 0.01 }), '1', 'free-text geocoder rate (Nominatim policy: at most 1/s)'),
 
   // ---- the local stack (`gridstream stack up`) ----
   STACK_KAFKA_PORT: setting('stack', port(19092), '19092', 'Kafka listener'),

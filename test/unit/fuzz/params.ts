@@ -29,6 +29,8 @@ export const RUNS = {
   elexonResponse: 1500,
   elexonElement: 1000,
   curtailment: 1500,
+  nesoResponse: 500,
+  nesoRecord: 1500,
 } as const;
 
 export const totalRuns = (): number => Object.values(RUNS).reduce((a, b) => a + b, 0);
