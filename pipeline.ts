@@ -5,8 +5,10 @@
 import type { Flow } from './runtime/components.js';
 import { aemoFlows } from './pipeline/aemo.js';
 import { elexonFlows } from './pipeline/elexon.js';
+import { torontoFlows } from './pipeline/toronto.js';
 
 export const pipeline: Flow[] = [
   ...aemoFlows(), //   AEMO NEMWEB: SCADA, dispatch prices, interconnectors, rooftop PV (30 -> 5 min)
   ...elexonFlows(), // Elexon: settlement stacks (+ BMU reference join) -> wind curtailment, summaries, bitcoin
+  ...torontoFlows(), // Toronto: parking-ticket yearly ZIPs (chunks) + camera data -> tickets, yearly metrics, GeoJSON, map payloads
 ];
