@@ -45,12 +45,14 @@ export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTabl
   await client.query(`delete from ${T.streets} s using toronto_dirty_streets d where s.year = d.year and s.street = d.street`);
   await client.query(
     `insert into ${T.streets} (street, year, ticket_count, total_revenue, top_infraction, location_count)
-     select street, year, sum(n), sum(r), (array_agg(infraction_code order by n desc, infraction_code asc nulls last))[1], max(locations)
-     from (select c.street, c.year, c.infraction_code, sum(c.ticket_count) as n, sum(c.total_revenue) as r,
-                  count(distinct c.location) over (partition by c.street, c.year) as locations
+     select s.street, s.year, sum(s.n), sum(s.r), (array_agg(s.infraction_code order by s.n desc, s.infraction_code asc nulls last))[1], min(lc.locations)
+     from (select c.street, c.year, c.infraction_code, sum(c.ticket_count) as n, sum(c.total_revenue) as r
            from ${T.locationCodes} c join toronto_dirty_streets d on c.year = d.year and c.street = d.street
-           group by c.street, c.year, c.infraction_code, c.location) per_location_code
-     group by street, year`,
+           group by c.street, c.year, c.infraction_code) s
+     join (select c.street, c.year, count(distinct c.location)::int as locations
+           from ${T.locationCodes} c join toronto_dirty_streets d on c.year = d.year and c.street = d.street
+           group by c.street, c.year) lc on lc.street = s.street and lc.year = s.year
+     group by s.street, s.year`,
   );
   // Neighbourhoods of the dirty locations.
   await client.query(
