@@ -11,6 +11,7 @@ import { registerDocs } from './docs.js';
 import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
+import { registerToronto } from './toronto.js';
 import { registerNamespace } from './namespace.js';
 
 /** The services an inspection command needs; it fails in seconds, naming the one that does not answer. */
@@ -23,6 +24,7 @@ const INSPECTION_NEEDS: Record<string, Service[]> = {
   'dlq redrive': ['kafka'],
   'redis usage': ['redis'],
   'reconcile elexon': ['kafka', 'registry', 'postgres'],
+  'reconcile toronto': ['postgres'],
   'gaps aemo': ['postgres'],
 };
 
@@ -57,6 +59,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerAemo(program);
   registerElexon(program);
+  registerToronto(program);
   registerNamespace(program);
   return program;
 }
