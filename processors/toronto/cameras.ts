@@ -81,6 +81,12 @@ export function normaliseLocation(v: CameraLocation): CleanCameraLocation | Reje
 export function headerPeriod(header: string): string | null {
   const y = /^\s*((?:19|20)\d{2})(?:\.0+)?\s*$/.exec(header);
   if (y) return y[1]!;
+  // A month header read without the sheet's styles is an Excel serial day number (days since 1899-12-30).
+  const serial = /^\s*(\d{5})(?:\.\d+)?\s*$/.exec(header);
+  if (serial) {
+    const d = new Date(Date.UTC(1899, 11, 30) + Number(serial[1]) * 86_400_000);
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  }
   const m = /^\s*((?:19|20)\d{2})-(\d{2})(?:-\d{2})?/.exec(header);
   return m ? `${m[1]}-${m[2]}` : null;
 }

@@ -63,7 +63,7 @@ describe('camera tables', () => {
   it('ASE: monthly charges summed per year, $50 a ticket, 593 locations; top site A207', async () => {
     const r = await pool().query<{ n: string; rev: string }>(`select sum(ticket_count)::text as n, sum(total_revenue)::text as rev from ${ident(f.tables.aseYearly)}`);
     expect(r.rows[0]).toEqual({ n: '2054677', rev: '102733850.00' });
-    const top = await pool().query<{ location_code: string; n: string }>(`select location_code, sum(ticket_count)::text as n from ${ident(f.tables.aseYearly)} group by 1 order by 2::bigint desc limit 1`);
+    const top = await pool().query<{ location_code: string; n: string }>(`select location_code, sum(ticket_count)::text as n from ${ident(f.tables.aseYearly)} group by 1 order by sum(ticket_count) desc limit 1`);
     expect(top.rows[0]).toEqual({ location_code: 'A207', n: '68860' });
   });
 
