@@ -15,6 +15,7 @@ import { runStages } from '../runtime/stages.js';
 import { applyTopics } from '../runtime/topics-apply.js';
 import { startElexonDemo } from './elexon/demo.js';
 import { startAemoDemo } from './aemo/demo.js';
+import { startTorontoDemo } from './toronto/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -31,7 +32,7 @@ export interface DemoPart {
 }
 
 /** Each source with a demo adds its starter here. */
-export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo];
+export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo, startTorontoDemo];
 
 export const DEMO_NAMESPACE = 'demo';
 

@@ -101,3 +101,23 @@ export async function putCameras(ckan: CkanDouble, red: RedLightSite[], ase: Ase
   ckan.put('automated-speed-enforcement-locations', { id: 'ase-locations', name: 'Automated Speed Enforcement Locations', format: 'GEOJSON', lastModified, body: aseLocationsGeojson(ase) });
   ckan.put('automated-speed-enforcement-ase-charges', { id: 'ase-charges', name: 'ASE Charges', format: 'XLSX', lastModified, body: await aseChargesXlsx(ase) });
 }
+
+/** Made-up sites for the demo (it must not depend on ../shared): red light with yearly counts, ASE with monthly. */
+export function generateCameraSites(rand: () => number): { red: RedLightSite[]; ase: AseSite[] } {
+  const streets = ['Yonge St', 'Bloor St W', 'Queen St E', 'Dundas St W', 'Bathurst St', 'Eglinton Ave E', 'Steeles Ave W', 'Jane St'];
+  const red: RedLightSite[] = Array.from({ length: 24 }, (_, i) => {
+    const a = streets[i % streets.length]!;
+    const b = streets[(i * 3 + 1) % streets.length]!;
+    const yearly: Record<string, number> = {};
+    for (let y = 2019; y <= 2024; y++) if (rand() < 0.8) yearly[String(y)] = 100 + Math.floor(rand() * 3000);
+    const located = i < 21;
+    return { code: 2500 + i, name: `${a} and ${b}`, streetA: a, streetB: b, ward: `Ward ${1 + (i % 25)}`, policeDivision: String(11 + (i % 40)), activationDate: '2019-05-01', intersectionId: String(13_400_000 + i), lon: located ? -79.5 + rand() * 0.3 : null, lat: located ? 43.6 + rand() * 0.2 : null, yearly };
+  });
+  const ase: AseSite[] = Array.from({ length: 30 }, (_, i) => {
+    const monthly: Record<string, number> = {};
+    const start = Math.floor(rand() * 36);
+    for (let m = start; m < Math.min(start + 1 + Math.floor(rand() * 12), 48); m++) monthly[`${2021 + Math.floor(m / 12)}-${String(1 + (m % 12)).padStart(2, '0')}`] = 200 + Math.floor(rand() * 2000);
+    return { code: i < 27 ? `A${String(101 + i)}` : `ASE-${900 + i}`, name: `${streets[i % streets.length]} near school ${i + 1}`, ward: `${1 + (i % 25)} - Somewhere`, status: i < 27 ? (i % 3 ? 'Historical' : 'Active') : 'Planned', lon: -79.5 + rand() * 0.3, lat: 43.6 + rand() * 0.2, monthly: i < 27 ? monthly : {} };
+  });
+  return { red, ase };
+}

@@ -1,6 +1,6 @@
 // Which text encoding a parking CSV member is in, from its first bytes (shared/specs/civic.md §2 quirk 1): a BOM says
 // UTF-16 LE/BE or UTF-8; NUL bytes among the first four without a BOM say BOM-less UTF-16; otherwise the sample is
-// tried as UTF-8 and, when it is not valid UTF-8, read as Windows-1252 (the 2008 and 2010 files), which any byte
+// tried as UTF-8 and, when it is not valid UTF-8 (or decodes to characters no Toronto file holds), read as Windows-1252 (the 2008 and 2010 files), which any byte
 // sequence decodes as. Pure: the caller streams the rest through iconv-lite.
 import iconv from 'iconv-lite';
 import { Transform } from 'node:stream';
@@ -25,12 +25,15 @@ export function sniffEncoding(head: Buffer, atEnd: boolean): TicketEncoding {
     while (back < 3 && end - back - 1 >= 0 && (head[end - back - 1]! & 0xc0) === 0x80) back++;
     if (end - back - 1 >= 0 && head[end - back - 1]! >= 0xc0) end = end - back - 1;
   }
+  let text: string;
   try {
-    utf8.decode(head.subarray(0, end));
-    return 'utf8';
+    text = utf8.decode(head.subarray(0, end));
   } catch {
     return 'cp1252';
   }
+  // Bytes of cp1252 text can happen to be valid UTF-8 (`É€` = C9 80 = U+0240). Toronto's files are English and French:
+  // UTF-8 that decodes to anything beyond Latin-1/Latin Extended-A and common punctuation is taken for cp1252.
+  return /[^\u0000-\u017f\u2000-\u206f\u20ac\u2122]/.test(text) ? 'cp1252' : 'utf8';
 }
 
 const ICONV: Record<TicketEncoding, string> = { utf8: 'utf8', 'utf8-bom': 'utf8', utf16le: 'utf16le', utf16be: 'utf16be', cp1252: 'win1252' };
