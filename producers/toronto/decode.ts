@@ -33,7 +33,8 @@ export function sniffEncoding(head: Buffer, atEnd: boolean): TicketEncoding {
   }
   // Bytes of cp1252 text can happen to be valid UTF-8 (`É€` = C9 80 = U+0240). Toronto's files are English and French:
   // UTF-8 that decodes to anything beyond Latin-1/Latin Extended-A and common punctuation is taken for cp1252.
-  return /[^\u0000-\u017f\u2000-\u206f\u20ac\u2122]/.test(text) ? 'cp1252' : 'utf8';
+  const beyond = /[\u0180-\u1fff\u2070-\u20ab\u20ad-\u2121\u2123-\uffff]/;
+  return beyond.test(text) ? 'cp1252' : 'utf8';
 }
 
 const ICONV: Record<TicketEncoding, string> = { utf8: 'utf8', 'utf8-bom': 'utf8', utf16le: 'utf16le', utf16be: 'utf16be', cp1252: 'win1252' };
