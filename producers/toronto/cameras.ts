@@ -2,7 +2,7 @@
 // workbooks (XLSX, read with exceljs's streaming reader) -> raw records, cells kept as text. Interpretation (join
 // codes, periods, wards) is the processor's: shared/specs/civic.md §3-4.
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import type { CameraCharges, CameraDataset, CameraLocation } from '../../schemas/toronto/records.gen.js';
 
@@ -60,7 +60,9 @@ const cellText = (v: ExcelJS.CellValue): string => {
  */
 export async function parseCameraCharges(dataset: CameraDataset, body: Buffer): Promise<Parsed<CameraCharges>> {
   const out: Parsed<CameraCharges> = { values: [], bad: [] };
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([body]), { sharedStrings: 'cache', worksheets: 'emit', entries: 'ignore', hyperlinks: 'ignore', styles: 'ignore' });
+  // Loaded on first use: exceljs takes seconds to import, and every CLI command loads the pipeline map.
+  const excel = (await import('exceljs')).default;
+  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from([body]), { sharedStrings: 'cache', worksheets: 'emit', entries: 'ignore', hyperlinks: 'ignore', styles: 'ignore' });
   for await (const sheet of reader) {
     let header: string[] | undefined;
     let codeCol = -1;
