@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   'aemo-pipeline': () => import('./aemo-pipeline.js'),
   'plans-api': () => import('./plans-api.js'),
   neso: () => import('./neso.js'),
+  toronto: () => import('./toronto.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -69,11 +69,13 @@ export function registerCommands(program: Command): void {
     .option('--to <date>', 'backfill to this date, inclusive')
     .option('--date <date>', 'one date (= --from D --to D)')
     .option('--datasets <a,b>', 'only these datasets of the source', list)
+    .option('--years <spec>', 'yearly sources (toronto): years and ranges, e.g. 2008-2024 or 2015,2017')
+    .option('--force', 'reload even what is unchanged upstream')
     .action((source: string, o: Record<string, unknown>) => {
       const { once, ...sourceOptions } = o;
       if (sourceOptions.date) sourceOptions.from = sourceOptions.to = sourceOptions.date;
-      // A date range is a backfill: it ends when the range is published.
-      const bounded = Boolean(once) || sourceOptions.from !== undefined;
+      // A date range (or a list of years) is a backfill: it ends when the range is published.
+      const bounded = Boolean(once) || sourceOptions.from !== undefined || sourceOptions.years !== undefined;
       return stageCommand(['produce'], { only: [source], once: bounded, sourceOptions: { [source]: sourceOptions } });
     });
 

@@ -11,6 +11,7 @@ import { registerDocs } from './docs.js';
 import { registerReplay } from './replay.js';
 import { registerAemo } from './aemo.js';
 import { registerElexon } from './elexon.js';
+import { registerToronto } from './toronto.js';
 import { registerNamespace } from './namespace.js';
 import { registerComparePower } from './comparepower.js';
 import { registerNeso } from './neso.js';
@@ -25,6 +26,7 @@ const INSPECTION_NEEDS: Record<string, Service[]> = {
   'dlq redrive': ['kafka'],
   'redis usage': ['redis'],
   'reconcile elexon': ['kafka', 'registry', 'postgres'],
+  'reconcile toronto': ['postgres'],
   'gaps aemo': ['postgres'],
   search: ['postgres'],
   'neso views rebuild': ['postgres', 'redis'],
@@ -61,6 +63,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerAemo(program);
   registerElexon(program);
+  registerToronto(program);
   registerNamespace(program);
   registerComparePower(program);
   registerNeso(program);

@@ -17,6 +17,7 @@ import { startElexonDemo } from './elexon/demo.js';
 import { startAemoDemo } from './aemo/demo.js';
 import { startComparePowerDemo } from './comparepower/demo.js';
 import { startNesoDemo } from './neso/demo.js';
+import { startTorontoDemo } from './toronto/demo.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -33,7 +34,7 @@ export interface DemoPart {
 }
 
 /** Each source with a demo adds its starter here. */
-export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo, startNesoDemo, startComparePowerDemo];
+export const demoParts: (() => Promise<DemoPart>)[] = [startAemoDemo, startElexonDemo, startNesoDemo, startTorontoDemo, startComparePowerDemo];
 
 export const DEMO_NAMESPACE = 'demo';
 

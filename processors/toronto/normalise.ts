@@ -1,0 +1,110 @@
+// Parking-ticket normalisation (shared/specs/civic.md §2): pure, no I/O. One row of text fields in its file's column
+// order becomes a ticket: ISO date and HH:MM (leading zeros restored, `1.0` read as 0001), the UTC instant of that
+// Toronto wall-clock time, integer code and decimal fine (`29.0` -> 29), the location key UPPER(TRIM(location2)) and
+// a street label, and the ticket hash. The hash covers every normalised field, so the same ticket written in any
+// encoding, header variant or float round-trip gets one hash, and a line repeated verbatim stays one ticket (tags are
+// masked: the City publishes no ticket id, and two different tickets equal in every field cannot be told apart).
+import { createHash } from 'node:crypto';
+import type { ParkingTicket } from '../../schemas/toronto/records.gen.js';
+import { parseTicketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
+import { torontoToUtc } from '../../schemas/toronto/toronto-time.js';
+
+const blankToNull = (s: string | undefined): string | null => {
+  if (s === undefined) return null;
+  const t = s.trim().replace(/\s+/g, ' ');
+  return t === '' ? null : t;
+};
+
+/** `HHMM` with lost leading zeros or a float tail (`35`, `1.0`, `0035`) -> `HH:MM`, or null when not a time of day. */
+export function normaliseTime(text: string): string | null {
+  const m = /^\s*(\d{1,4})(?:\.0*)?\s*$/.exec(text);
+  if (!m) return null;
+  const padded = m[1]!.padStart(4, '0');
+  const hh = Number(padded.slice(0, 2));
+  const mm = Number(padded.slice(2));
+  if (hh > 23 || mm > 59) return null;
+  return `${padded.slice(0, 2)}:${padded.slice(2)}`;
+}
+
+/** An integer written as `29` or `29.0`; null when blank or not an integer. */
+export function normaliseCode(text: string): number | null {
+  const m = /^\s*(-?\d+)(?:\.0*)?\s*$/.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) && Math.abs(n) <= 2_147_483_647 ? n : null;
+}
+
+/** Dollars as a canonical decimal string (`30.0` -> `30`, `30.50` -> `30.5`); null when blank or not a number. */
+export function normaliseFine(text: string): string | null {
+  const t = text.trim().replace(/^\$/, '');
+  if (!/^\d+(\.\d+)?$/.test(t)) return null;
+  const [whole, frac = ''] = t.split('.');
+  const cents = frac.replace(/0+$/, '');
+  const w = whole!.replace(/^0+(?=\d)/, '');
+  return cents ? `${w}.${cents}` : w;
+}
+
+/** The location key: UPPER(TRIM(location2)), inner spaces collapsed; null for blank or `nan`. */
+export function locationKey(location2: string | null): string | null {
+  if (location2 === null) return null;
+  const k = location2.trim().toUpperCase().replace(/\s+/g, ' ');
+  return k === '' || k === 'NAN' ? null : k;
+}
+
+/** The street of a location: no house number (leading digits and dashes), no NB/SB/EB/WB, spaces collapsed. */
+export function streetLabel(location: string | null): string | null {
+  if (location === null) return null;
+  const s = location
+    .replace(/\b(NB|SB|EB|WB)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[\d\s-]+/, '')
+    .trim();
+  return s === '' ? null : s;
+}
+
+const field = (row: readonly string[], i: number): string => (i >= 0 ? (row[i] ?? '') : '');
+
+/** A ticket from a row that passed `rowProblem` (schemas/toronto/parking-rows.ts); throws for one that did not. */
+export function normaliseTicket(row: readonly string[], map: ColumnMap, line: number): ParkingTicket {
+  const dateText = field(row, map.date_of_infraction);
+  const date = parseTicketDate(dateText);
+  if (date === null) throw new Error(`line ${line}: unreadable date ${JSON.stringify(dateText)}`);
+  const tag = field(row, map.tag_number_masked).trim();
+  if (!tag) throw new Error(`line ${line}: no tag number`);
+  const timeText = field(row, map.time_of_infraction);
+  const time = normaliseTime(timeText);
+  const code = normaliseCode(field(row, map.infraction_code));
+  const description = blankToNull(field(row, map.infraction_description)) ?? '';
+  const fine = normaliseFine(field(row, map.set_fine_amount));
+  const location1 = blankToNull(field(row, map.location1));
+  const location2 = blankToNull(field(row, map.location2));
+  const location3 = blankToNull(field(row, map.location3));
+  const location4 = blankToNull(field(row, map.location4));
+  const province = blankToNull(field(row, map.province));
+  const location = locationKey(location2);
+  const hash = createHash('md5')
+    .update([tag, date, time ?? '', code ?? '', description, fine ?? '', location1 ?? '', location2 ?? '', location3 ?? '', location4 ?? '', province ?? ''].join('|'))
+    .digest('hex');
+  const at = time ? torontoToUtc(date, Number(time.slice(0, 2)), Number(time.slice(3))) : torontoToUtc(date, 0, 0);
+  return {
+    ticket_hash: hash,
+    line,
+    tag_number_masked: tag,
+    date_of_infraction: date,
+    time_of_infraction: time,
+    infraction_at: at,
+    date_text: dateText,
+    time_text: timeText,
+    infraction_code: code,
+    infraction_description: description,
+    set_fine_amount: fine,
+    location1,
+    location2,
+    location3,
+    location4,
+    province,
+    location,
+    street: streetLabel(location),
+  };
+}

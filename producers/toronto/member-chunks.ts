@@ -1,0 +1,81 @@
+// One CSV member -> chunks of rows. Bytes are decoded as they inflate (decode.ts) and parsed by csv-parse into
+// arrays of text; at most one chunk of rows is held at a time. The member's own header names its columns; a row that
+// repeats the header (concatenated files) or is blank is skipped; a row no ticket can come from is returned as a dead
+// letter with its line. Chunk boundaries depend only on the member's content, so a resumed read that skips the lines
+// already published cuts the same chunks (their keys are resource|file|first line).
+import { parse } from 'csv-parse';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { columnMap, isHeaderRow, rowProblem, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
+import { decodingStream, type TicketEncoding } from './decode.js';
+
+export interface RowChunk {
+  kind: 'chunk';
+  header: string[];
+  encoding: TicketEncoding;
+  rows: string[][];
+  lines: number[];
+  firstLine: number;
+  lastLine: number;
+}
+
+export interface RowDeadLetter {
+  kind: 'dead';
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+export interface ChunkOptions {
+  rowsPerChunk: number;
+  /** Lines up to and including this one were published before (a resumed load): their chunks are not emitted again. */
+  skipThroughLine?: number;
+}
+
+interface Parsed {
+  record: string[];
+  raw: string;
+  info: { lines: number };
+}
+
+export async function* memberChunks(stream: Readable, o: ChunkOptions): AsyncGenerator<RowChunk | RowDeadLetter> {
+  let encoding: TicketEncoding = 'utf8';
+  const parser = parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: true, raw: true, info: true, bom: true });
+  const flowing = pipeline(stream, decodingStream((e) => (encoding = e)), parser);
+  flowing.catch(() => undefined); // its failure surfaces through the parser's iteration below
+  const skip = o.skipThroughLine ?? 0;
+  let header: string[] | undefined;
+  let map: ColumnMap | undefined;
+  let chunk: RowChunk | undefined;
+  const emit = (c: RowChunk) => c.lastLine > skip;
+  for await (const p of parser as AsyncIterable<Parsed>) {
+    const line = p.info.lines;
+    if (!header) {
+      header = p.record.map((c) => c.replace(/^\ufeff/, ''));
+      const cols = columnMap(header);
+      if ('error' in cols) {
+        yield { kind: 'dead', line, reason: `not a parking-ticket header: ${cols.error}`, raw: p.raw };
+        stream.destroy();
+        return;
+      }
+      map = cols.map;
+      continue;
+    }
+    if (p.record.every((f) => f.trim() === '') || isHeaderRow(p.record, map!)) continue;
+    const problem = rowProblem(p.record, header.length, map!);
+    if (problem) {
+      if (line > skip) yield { kind: 'dead', line, reason: problem, raw: p.raw };
+      continue;
+    }
+    chunk ??= { kind: 'chunk', header, encoding, rows: [], lines: [], firstLine: line, lastLine: line };
+    chunk.rows.push(p.record);
+    chunk.lines.push(line);
+    chunk.lastLine = line;
+    if (chunk.rows.length >= o.rowsPerChunk) {
+      if (emit(chunk)) yield chunk;
+      chunk = undefined;
+    }
+  }
+  await flowing;
+  if (chunk && emit(chunk)) yield chunk;
+}

@@ -1,0 +1,75 @@
+// The yearly parking metrics (shared/specs/civic.md §5), recomputed for the (year, location) keys written since they
+// were last settled (parking_metric_dirty) — never for the whole table. One scan of parking_tickets per dirty key
+// fills parking_ticket_yearly_location_codes (tickets and revenue per code); locations, streets and neighbourhoods
+// are sums of that, so a street or neighbourhood is recomputed without reading tickets again. Top infraction = the
+// most frequent code, ties -> the lowest.
+import type pg from 'pg';
+import { ident, type TorontoTables } from './tables.js';
+
+export interface Settled {
+  keys: number;
+  neighbourhoods: string[];
+  years: number[];
+}
+
+export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables): Promise<Settled> {
+  const T = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
+  const n = await client.query(`select count(*)::int as n from ${T.dirty}`);
+  if ((n.rows[0] as { n: number }).n === 0) return { keys: 0, neighbourhoods: [], years: [] };
+  await client.query(`drop table if exists toronto_dirty, toronto_dirty_streets, toronto_dirty_hoods`);
+  await client.query(`create temp table toronto_dirty (year int, location text, street text) on commit drop`);
+  await client.query(`insert into toronto_dirty select year, location, street from ${T.dirty}`);
+  await client.query(`delete from ${T.dirty}`);
+  await client.query(`analyze toronto_dirty`);
+  // Per code.
+  await client.query(`delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location`);
+  await client.query(
+    `insert into ${T.locationCodes} (year, location, street, infraction_code, ticket_count, total_revenue)
+     select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
+     from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location
+     group by t.year, t.location, t.infraction_code`,
+  );
+  // Locations.
+  await client.query(`delete from ${T.locations} l using toronto_dirty d where l.location_key = md5(d.location) and l.year = d.year`);
+  await client.query(
+    `insert into ${T.locations} (location_key, location, year, ticket_count, total_revenue, top_infraction, latitude, longitude, neighbourhood)
+     select md5(c.location), c.location, c.year, sum(c.ticket_count), sum(c.total_revenue),
+            (array_agg(c.infraction_code order by c.ticket_count desc, c.infraction_code asc nulls last))[1],
+            min(g.latitude), min(g.longitude), coalesce(min(g.neighbourhood), 'Unknown')
+     from ${T.locationCodes} c join toronto_dirty d on c.year = d.year and c.location = d.location
+     left join ${T.geocodes} g on g.location = c.location
+     group by c.year, c.location`,
+  );
+  // Streets of the dirty locations.
+  await client.query(`create temp table toronto_dirty_streets on commit drop as select distinct year, street from toronto_dirty where street is not null`);
+  await client.query(`delete from ${T.streets} s using toronto_dirty_streets d where s.year = d.year and s.street = d.street`);
+  await client.query(
+    `insert into ${T.streets} (street, year, ticket_count, total_revenue, top_infraction, location_count)
+     select s.street, s.year, sum(s.n), sum(s.r), (array_agg(s.infraction_code order by s.n desc, s.infraction_code asc nulls last))[1], min(lc.locations)
+     from (select c.street, c.year, c.infraction_code, sum(c.ticket_count) as n, sum(c.total_revenue) as r
+           from ${T.locationCodes} c join toronto_dirty_streets d on c.year = d.year and c.street = d.street
+           group by c.street, c.year, c.infraction_code) s
+     join (select c.street, c.year, count(distinct c.location)::int as locations
+           from ${T.locationCodes} c join toronto_dirty_streets d on c.year = d.year and c.street = d.street
+           group by c.street, c.year) lc on lc.street = s.street and lc.year = s.year
+     group by s.street, s.year`,
+  );
+  // Neighbourhoods of the dirty locations.
+  await client.query(
+    `create temp table toronto_dirty_hoods on commit drop as
+     select distinct d.year, coalesce(g.neighbourhood, 'Unknown') as neighbourhood from toronto_dirty d left join ${T.geocodes} g on g.location = d.location`,
+  );
+  await client.query(`delete from ${T.neighbourhoods} h using toronto_dirty_hoods d where h.year = d.year and h.neighbourhood = d.neighbourhood`);
+  await client.query(
+    `insert into ${T.neighbourhoods} (neighbourhood, year, ticket_count, total_revenue, top_infraction, location_count)
+     select l.neighbourhood, l.year, sum(l.ticket_count), sum(l.total_revenue),
+            (select c.infraction_code from ${T.locationCodes} c join ${T.locations} l2 on l2.location = c.location and l2.year = c.year
+              where l2.neighbourhood = l.neighbourhood and c.year = l.year group by c.infraction_code order by sum(c.ticket_count) desc, c.infraction_code asc nulls last limit 1),
+            count(*)
+     from ${T.locations} l join toronto_dirty_hoods d on l.year = d.year and l.neighbourhood = d.neighbourhood
+     group by l.neighbourhood, l.year`,
+  );
+  const hoods = await client.query<{ neighbourhood: string; year: number }>(`select distinct neighbourhood, year from toronto_dirty_hoods`);
+  const keys = (await client.query<{ n: number }>(`select count(*)::int as n from toronto_dirty`)).rows[0]!.n;
+  return { keys, neighbourhoods: [...new Set(hoods.rows.map((r) => r.neighbourhood))], years: [...new Set(hoods.rows.map((r) => r.year))] };
+}

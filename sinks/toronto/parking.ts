@@ -1,0 +1,125 @@
+// clean parking chunks -> parking_tickets, exactly once, through the generic Postgres sink runner: its natural-key
+// table is parking_ticket_chunks (one row per chunk, key resource|file|first line, with the runner's offsets in the
+// same transaction), and its `touched` hook, in that transaction, COPYs the chunks' tickets into a temp stage and
+// upserts them set-wise on ticket_hash (DISTINCT ON, so a line repeated verbatim is one ticket). A replayed chunk
+// writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
+// settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up) or
+// when keys have waited a minute — a bulk year is not re-aggregated after every batch. When the final chunk of a load
+// lands, tickets an earlier load of the same resource wrote and this one did not (a republished year) are removed.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import type pg from 'pg';
+import type { PgSinkComponent } from '../../runtime/components.js';
+import { copyText } from '../../runtime/pg-sink-runner.js';
+import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
+import type { TorontoTopics } from '../../schemas/toronto/topics.js';
+import { settleParkingMetrics, type Settled } from './parking-metrics.js';
+import { ident, type TorontoTables } from './tables.js';
+
+const TICKET_COLUMNS = [
+  'ticket_hash', 'tag_number_masked', 'date_of_infraction', 'time_of_infraction', 'infraction_at', 'date_text', 'time_text', 'infraction_code',
+  'infraction_description', 'set_fine_amount', 'location1', 'location2', 'location3', 'location4', 'province', 'location', 'street', 'year',
+  'resource_id', 'load_hash', 'file', 'line',
+] as const;
+
+/** Settle when this many chunks or fewer came in one batch: the sink is keeping up, not bulk loading. */
+const SMALL_BATCH_CHUNKS = 3;
+const SETTLE_AFTER_MS = 60_000;
+
+export interface TorontoParkingSinkOptions {
+  name: string;
+  topics: TorontoTopics;
+  tables: TorontoTables;
+  /** Called after a batch whose transaction settled metrics (e.g. rebuild the map payloads of those neighbourhoods). */
+  onSettled?: (s: Settled) => Promise<void>;
+}
+
+export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
+
+async function copyTickets(client: pg.PoolClient, stage: string, chunks: ParkingTicketChunk[]): Promise<void> {
+  const lines = function* () {
+    let buf = '';
+    for (const c of chunks) {
+      for (const t of c.tickets) {
+        const year = t.date_of_infraction.slice(0, 4);
+        buf +=
+          [
+            t.ticket_hash, t.tag_number_masked, t.date_of_infraction, t.time_of_infraction, new Date(t.infraction_at).toISOString(), t.date_text, t.time_text, t.infraction_code,
+            t.infraction_description, t.set_fine_amount, t.location1, t.location2, t.location3, t.location4, t.province, t.location, t.street, year,
+            c.resource_id, c.content_hash, c.file, t.line,
+          ]
+            .map(copyText)
+            .join('\t') + '\n';
+        if (buf.length > 256 * 1024) {
+          yield buf;
+          buf = '';
+        }
+      }
+    }
+    if (buf) yield buf;
+  };
+  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
+}
+
+export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingTicketChunk> & { settledLast?: Settled } {
+  const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
+  const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
+  let settled: Settled | undefined;
+  const sink: PgSinkComponent<ParkingTicketChunk> = {
+    kind: 'pg-sink',
+    name: o.name,
+    topic: o.topics.parkingClean,
+    table: o.tables.chunks,
+    key: ['chunk_key'],
+    rowKey: (r) => String(r.chunk_key),
+    columns: [
+      { name: 'chunk_key', value: (c) => chunkRowKey(c) },
+      { name: 'resource_id', value: (c) => c.resource_id, from: 'resource_id' },
+      { name: 'year', value: (c) => c.year, from: 'year' },
+      { name: 'content_hash', value: (c) => c.content_hash, from: 'content_hash' },
+      { name: 'file', value: (c) => c.file, from: 'file' },
+      { name: 'first_line', value: (c) => c.first_line, from: 'first_line' },
+      { name: 'last_line', value: (c) => c.last_line, from: 'last_line' },
+      { name: 'row_count', value: (c) => c.tickets.length },
+      { name: 'final', value: (c) => c.final, from: 'final' },
+    ],
+    touched: async (client, chunks) => {
+      settled = undefined;
+      await client.query(`create temp table if not exists ${stage} on commit drop as select ${TICKET_COLUMNS.join(', ')} from ${T.tickets} with no data`);
+      await client.query(`truncate ${stage}`);
+      await copyTickets(client, stage, chunks);
+      const cols = TICKET_COLUMNS.join(', ');
+      const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
+      await client.query(
+        `insert into ${T.tickets} (${cols}) select distinct on (ticket_hash) ${cols} from ${stage} order by ticket_hash, file, line
+         on conflict (ticket_hash) do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
+         where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
+      );
+      await client.query(
+        `insert into ${T.dirty} (year, location, street) select distinct year, location, street from ${stage} where location is not null on conflict (year, location) do nothing`,
+      );
+      // A final chunk closes its load: rows of an earlier load of the resource that this load did not write again go.
+      for (const c of chunks.filter((x) => x.final)) {
+        await client.query(
+          `with gone as (delete from ${T.tickets} where resource_id = $1 and load_hash <> $2 returning year, location, street)
+           insert into ${T.dirty} (year, location, street) select distinct year, location, street from gone where location is not null on conflict (year, location) do nothing`,
+          [c.resource_id, c.content_hash],
+        );
+        await client.query(`delete from ${T.chunks} where resource_id = $1 and content_hash <> $2`, [c.resource_id, c.content_hash]);
+      }
+      const old = await client.query<{ old: boolean }>(`select coalesce(min(since) < now() - make_interval(secs => $1), false) as old from ${T.dirty}`, [SETTLE_AFTER_MS / 1000]);
+      if (chunks.some((c) => c.final) || chunks.length <= SMALL_BATCH_CHUNKS || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
+    },
+    ...(o.onSettled
+      ? {
+          afterCommit: async () => {
+            const s = settled;
+            settled = undefined;
+            if (s && s.keys > 0) await o.onSettled!(s);
+          },
+        }
+      : {}),
+  };
+  return sink;
+}

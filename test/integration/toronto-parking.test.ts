@@ -1,0 +1,147 @@
+// Toronto parking tickets end to end on the real stack: CKAN double -> source (yearly ZIP streamed, decoded, chunked)
+// -> raw chunks -> processor -> clean chunks -> parking_tickets + yearly metrics. The year's ZIP holds generated rows
+// in the City's raw format plus rows built from the real aggregated fixture (tpt_sample.csv), with every quirk:
+// cp1252, float codes/fines, times without leading zeros, slashed dates, a header repeated inside a member, verbatim
+// duplicate lines and broken lines.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closePool, pool } from '../../runtime/db.js';
+import { readTopic } from '../../runtime/inspect.js';
+import { runPgSink } from '../../runtime/pg-sink-runner.js';
+import { runProcessor } from '../../runtime/processor-runner.js';
+import { runSource } from '../../runtime/producer-runner.js';
+import { startCkanDouble, type CkanDouble } from '../../devkit/toronto/ckan-double.js';
+import { BASE_VARIANT, BROKEN_LINES, generateYear, renderRow, VARIANTS, type TicketRow } from '../../devkit/toronto/tickets.js';
+import { putYear, tempDir, writeYearZip } from '../../devkit/toronto/years.js';
+import { ident } from '../../sinks/toronto/tables.js';
+import { dumpTable, dumpTickets, fixtureTicketRows, torontoTestFlow, type TorontoTestFlow } from '../support/toronto.js';
+
+const YEAR = 2016;
+const GENERATED = 9000;
+const DUPLICATES = 5;
+const quirky = VARIANTS.find((v) => v.encoding === 'cp1252')!;
+
+let ckan: CkanDouble;
+let f: TorontoTestFlow;
+let rows: TicketRow[];
+let fixture: ReturnType<typeof fixtureTicketRows>;
+
+const runAll = async (flow: TorontoTestFlow, options: Record<string, unknown> = { years: String(YEAR), parkingOnly: true }) => {
+  const produced = await runSource(flow.source, { serde: flow.serde, once: true, options });
+  await runProcessor(flow.parkingProcessor, { serde: flow.serde, mode: 'drain' });
+  await runPgSink(flow.parkingSink, { serde: flow.serde, mode: 'drain' });
+  return produced;
+};
+
+beforeAll(async () => {
+  ckan = await startCkanDouble();
+  fixture = fixtureTicketRows(YEAR);
+  rows = [...generateYear(YEAR, GENERATED), ...fixture.rows];
+  const dir = await tempDir();
+  const zip = await writeYearZip(dir, YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
+  putYear(ckan, 'res-2016', YEAR, zip.path);
+  f = await torontoTestFlow('tor', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2 });
+  await runAll(f);
+});
+afterAll(async () => {
+  await ckan?.close();
+  await closePool();
+});
+
+const distinctLines = () => new Set(rows.map((r) => renderRow(r, BASE_VARIANT))).size;
+
+describe('a quirky year loads', () => {
+  it('holds one ticket per distinct row: duplicates merged, broken rows dead-lettered with file and line', async () => {
+    const n = await pool().query<{ n: number }>(`select count(*)::int as n from ${ident(f.tables.tickets)}`);
+    expect(n.rows[0]!.n).toBe(distinctLines());
+    const dead = await readTopic(`dlq.${f.topics.parkingRaw.name}`);
+    expect(dead).toHaveLength(BROKEN_LINES.length);
+    for (const d of dead) {
+      expect(d.headers.file).toMatch(/^Parking_Tags_Data_2016/);
+      expect(Number(d.headers.line)).toBeGreaterThan(1);
+    }
+    expect(dead.map((d) => d.headers.reason).join('\n')).toMatch(/fields where the header has 11[\s\S]*no tag number[\s\S]*unreadable date/);
+  });
+
+  it('normalises times, fines, codes, locations and Toronto local time', async () => {
+    const r = await pool().query(`select time_of_infraction, infraction_code, set_fine_amount::text as fine, location, street, infraction_at, time_text, date_text from ${ident(f.tables.tickets)} where tag_number_masked = '***F0000'`);
+    const t = r.rows[0] as Record<string, unknown>;
+    expect(t.time_of_infraction).toBe('00:00');
+    expect(t.time_text).toBe('0.0'); // written as a float without leading zeros
+    expect(t.date_text).toBe('2016/01/15');
+    expect(t.fine).toBe('30.00');
+    expect(t.location).toBe('1 COLLINSON BLVD');
+    expect(t.street).toBe('COLLINSON BLVD');
+    expect((t.infraction_at as Date).toISOString()).toBe('2016-01-15T05:00:00.000Z'); // EST
+    const accents = await pool().query<{ n: number }>(`select count(*)::int as n from ${ident(f.tables.tickets)} where location like '%SAINT-ÉTIENNE%'`);
+    expect(accents.rows[0]!.n).toBeGreaterThan(0); // cp1252 decoded
+  });
+
+  it('yearly location metrics equal a direct SQL aggregation over parking_tickets', async () => {
+    const direct = await pool().query(
+      `select md5(location) as location_key, location, year, count(*)::bigint as ticket_count, sum(coalesce(set_fine_amount, 0))::numeric(18,2) as total_revenue,
+              (select infraction_code from ${ident(f.tables.tickets)} t2 where t2.location = t.location and t2.year = t.year group by infraction_code order by count(*) desc, infraction_code limit 1) as top_infraction
+       from ${ident(f.tables.tickets)} t where location is not null group by location, year order by 1, 3`,
+    );
+    const metrics = await pool().query(`select location_key, location, year, ticket_count, total_revenue, top_infraction from ${ident(f.tables.locations)} order by 1, 3`);
+    expect(metrics.rows.length).toBeGreaterThan(100);
+    expect(metrics.rows).toEqual(direct.rows);
+    // The fixture's locations carry its counts (plus any generated row that happens to use the same address).
+    const perLocation = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const k = r.location2.trim().toUpperCase();
+      perLocation.set(k, (perLocation.get(k) ?? new Set()).add(renderRow(r, BASE_VARIANT)));
+    }
+    for (const [loc] of [...fixture.locations].slice(0, 20)) {
+      const r = await pool().query<{ n: string }>(`select ticket_count::text as n from ${ident(f.tables.locations)} where location = $1 and year = $2`, [loc, YEAR]);
+      expect(Number(r.rows[0]!.n)).toBe(perLocation.get(loc)!.size);
+    }
+    const streets = await pool().query(`select street, year, ticket_count::int as n from ${ident(f.tables.streets)} order by 1, 2`);
+    const directStreets = await pool().query(`select street, year, count(*)::int as n from ${ident(f.tables.tickets)} where street is not null and location is not null group by 1, 2 order by 1, 2`);
+    expect(streets.rows).toEqual(directStreets.rows);
+    const hoods = await pool().query<{ n: string }>(`select sum(ticket_count)::text as n from ${ident(f.tables.neighbourhoods)}`);
+    const located = await pool().query<{ n: string }>(`select count(*)::text as n from ${ident(f.tables.tickets)} where location is not null`);
+    expect(hoods.rows[0]!.n).toBe(located.rows[0]!.n);
+  });
+});
+
+describe('idempotence and resumption', () => {
+  it('a year loaded twice changes nothing (unchanged last_modified: not even downloaded)', async () => {
+    const before = { t: await dumpTickets(f.tables.tickets), l: await dumpTable(f.tables.locations) };
+    const downloads = ckan.downloads('res-2016');
+    const again = await runAll(f);
+    expect(again.records).toBe(0);
+    expect(ckan.downloads('res-2016')).toBe(downloads);
+    // A forced reload republishes every chunk: same keys, same rows.
+    await runAll(f, { years: String(YEAR), parkingOnly: true, force: true });
+    expect(ckan.downloads('res-2016')).toBe(downloads + 1);
+    expect(await dumpTickets(f.tables.tickets)).toEqual(before.t);
+    expect(await dumpTable(f.tables.locations)).toEqual(before.l);
+  });
+
+  it('a load killed mid-way and resumed gives the same rows and metrics', async () => {
+    const g = await torontoTestFlow('torkill', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2, stopAfterBatches: 2 });
+    const first = await runAll(g);
+    expect(first.records).toBe(4); // two batches of two chunks, then the run stops as if killed
+    // Resume with an unlimited source of the same name (same cursor).
+    const resumed = { ...g, source: (await import('../../producers/toronto/source.js')).torontoSourceComponent({ name: g.source.name, topics: g.topics, baseUrl: ckan.baseUrl, rowsPerChunk: 1000, chunksPerBatch: 2 }) };
+    await runAll(resumed);
+    expect(await dumpTickets(g.tables.tickets)).toEqual(await dumpTickets(f.tables.tickets));
+    expect(await dumpTable(g.tables.locations)).toEqual(await dumpTable(f.tables.locations));
+    expect(await dumpTable(g.tables.streets)).toEqual(await dumpTable(f.tables.streets));
+  });
+
+  it('every encoding and header variant lands identically', async () => {
+    const want = await dumpTickets(f.tables.tickets);
+    const dir = await tempDir();
+    for (const [i, v] of VARIANTS.entries()) {
+      if (v === quirky) continue;
+      const zip = await writeYearZip(dir, YEAR, () => rows, rows.length, v, { duplicates: DUPLICATES, broken: true });
+      putYear(ckan, `res-v${i}`, YEAR, zip.path);
+      // Only this variant is published for the year in the double while it loads.
+      ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === `res-v${i}`));
+      const g = await torontoTestFlow(`torv${i}`, ckan.baseUrl, { rowsPerChunk: 2500, chunksPerBatch: 4 });
+      await runAll(g);
+      expect(await dumpTickets(g.tables.tickets), `variant ${JSON.stringify(v)}`).toEqual(want);
+    }
+  });
+});
