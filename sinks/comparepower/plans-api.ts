@@ -207,7 +207,8 @@ export function plansApi(o: PlansApiOptions): PlansApi {
     } else {
       const c = await cityEntry(q.city!);
       if (!c) return void send(res, 404, { error: `unknown city: ${q.city}` });
-      city = { slug: q.city!, ...c };
+      // The same shape whichever layer the city came from (the view also holds facets and counts).
+      city = { slug: q.city!, name: c.name, deregulated: c.deregulated, utilities: c.utilities, tdsps: c.tdsps };
       if (!c.deregulated) return void send(res, 200, { city, deregulated: false, message: `${c.name} is served by ${c.utilities.join(', ')}: no retail choice`, count: 0, plans: [] });
       tdsps = c.tdsps;
     }

@@ -5,6 +5,7 @@
 // comes back when it returns); replay changes nothing; 429 with Retry-After is waited out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePool, pool } from '../../runtime/db.js';
+import { readTopic } from '../../runtime/inspect.js';
 import { runPgSink } from '../../runtime/pg-sink-runner.js';
 import { runProcessor } from '../../runtime/processor-runner.js';
 import { runSource } from '../../runtime/producer-runner.js';
@@ -29,7 +30,10 @@ beforeAll(async () => {
   api = await startComparePowerApiDouble({ plansPerTdsp: 140 });
   api.setPlans(ONCOR, fixture.map((p) => toApiPlan(p, ONCOR)));
   // The same listings under a second TDSP: same _id, two rows.
-  api.setPlans(TNMP, fixture.slice(0, 5).map((p) => toApiPlan(p, TNMP)));
+  // Two bad elements beside them: one without _id (the source cannot key it), one whose term is text (the
+  // normaliser rejects it). Both must reach the raw topic's dead-letter topic with the reason.
+  const badTerm = { ...toApiPlan(fixture[6]!, TNMP), _id: 'bad-term', product: { ...(toApiPlan(fixture[6]!, TNMP).product as object), term: 'twelve' } };
+  api.setPlans(TNMP, [...fixture.slice(0, 5).map((p) => toApiPlan(p, TNMP)), badTerm, { name: 'no id at all' }]);
   api.inject429(1, 1);
   f = await comparePowerTestFlow('cp', api.baseUrl);
   await syncOnce();
@@ -81,6 +85,15 @@ describe('first sync of every TDSP', () => {
     expect(r.rows.map((x) => x.tdsp_duns)).toEqual([TNMP, ONCOR].sort());
     const counts = (await pool().query<{ tdsp_duns: string; n: number }>(`select tdsp_duns, count(*)::int as n from ${f.tables.plans} where is_active group by 1 order by 1`)).rows;
     expect(Object.fromEntries(counts.map((c) => [c.tdsp_duns, c.n]))).toEqual({ [ONCOR]: 20, [TNMP]: 5, '957877905': 140, '007924772': 140, '007923311': 140 });
+  });
+
+  it('dead-letters the elements it cannot take, with the reason and where they came from', async () => {
+    const dead = await readTopic(`dlq.${f.topics.raw.name}`);
+    const reasons = dead.map((d) => d.headers.reason).sort();
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toMatch(/plan bad-term: term is not a whole number of months/);
+    expect(reasons[1]).toMatch(/plans\[6\]: no _id/);
+    expect(dead.every((d) => d.headers['source-ref']?.includes(`tdsp_duns=${TNMP}`) || d.key?.startsWith(TNMP))).toBe(true);
   });
 
   it('records each sync and publishes the views: plans sorted by the 1000 kWh rate, facets, cities', async () => {
