@@ -1,7 +1,7 @@
 // clean parking chunks -> parking_tickets, exactly once, through the generic Postgres sink runner: its natural-key
 // table is parking_ticket_chunks (one row per chunk, key resource|file|first line, with the runner's offsets in the
 // same transaction), and its `touched` hook, in that transaction, COPYs the chunks' tickets into a temp stage and
-// upserts them set-wise on ticket_hash (DISTINCT ON, so a line repeated verbatim is one ticket). A replayed chunk
+// upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket). A replayed chunk
 // writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
 // settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up) or
 // when keys have waited a minute — a bulk year is not re-aggregated after every batch. When the final chunk of a load
@@ -38,10 +38,15 @@ export interface TorontoParkingSinkOptions {
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
 
 async function copyTickets(client: pg.PoolClient, stage: string, chunks: ParkingTicketChunk[]): Promise<void> {
+  // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
+  // so the upsert below never meets one key twice and Postgres need not sort the stage for DISTINCT ON.
+  const seen = new Set<string>();
   const lines = function* () {
     let buf = '';
     for (const c of chunks) {
       for (const t of c.tickets) {
+        if (seen.has(t.ticket_hash)) continue;
+        seen.add(t.ticket_hash);
         const year = t.date_of_infraction.slice(0, 4);
         buf +=
           [
@@ -92,7 +97,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       const cols = TICKET_COLUMNS.join(', ');
       const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
       await client.query(
-        `insert into ${T.tickets} (${cols}) select distinct on (ticket_hash) ${cols} from ${stage} order by ticket_hash, file, line
+        `insert into ${T.tickets} (${cols}) select ${cols} from ${stage}
          on conflict (ticket_hash) do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
          where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
       );
