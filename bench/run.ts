@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   'upsert-methods': () => import('./upsert-methods.js'),
   'kafka-clients': () => import('./kafka-clients.js'),
   'aemo-pipeline': () => import('./aemo-pipeline.js'),
+  'kafka-connect': () => import('./kafka-connect.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {
