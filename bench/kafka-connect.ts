@@ -251,6 +251,8 @@ export async function main(args: string[]): Promise<void> {
   const k = median(connect.map((r) => r.total));
   const gs = median(ours.map((r) => r.steady));
   const ks = median(connect.map((r) => r.steady));
+  const perRound = ours.map((r, i) => `${(r.total / connect[i]!.total).toFixed(2)} (steady ${(r.steady / connect[i]!.steady).toFixed(2)})`);
+  say(`same-round ratios: ${perRound.join(', ')}`);
   say(`medians: gridstream ${g} rows/s (steady ${gs}, ${median(ours.map((r) => r.cpuUsPerRow)).toFixed(1)} µs CPU/row), Kafka Connect ${k} rows/s (steady ${ks}, ${median(connect.map((r) => r.cpuUsPerRow)).toFixed(1)} µs CPU/row)`);
   say(`kafka-connect: gridstream ${g} rows/s, Kafka Connect ${k} rows/s, ratio ${(g / k).toFixed(2)} (steady ${(gs / ks).toFixed(2)})`);
 }
