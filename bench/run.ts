@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   'plans-api': () => import('./plans-api.js'),
   neso: () => import('./neso.js'),
   toronto: () => import('./toronto.js'),
+  'kafka-connect': () => import('./kafka-connect.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {
