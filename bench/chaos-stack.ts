@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../runtime/paths.js';
+import type { Service as StackService } from '../infra/stack/service.js';
 
 /** Away from the shared stack (19xxx) and the dependency-fault test's (29xxx). */
 export const CHAOS_PORTS = {
@@ -59,30 +60,49 @@ export class ChaosStack {
   }
 
   /**
-   * Starts every service that does not answer (or only `only`). Up to five tries: on a loaded 2-core machine a
+   * `gridstream stack up`: starts every service that does not answer. Up to five tries: on a loaded 2-core machine a
    * service's 2-second probe can miss, and `stack up` then tries to start a server that is running (and fails on its
    * lock or port), or a start outlasts its wait; a later try finds it answering.
    */
-  async up(only?: Service): Promise<string> {
-    // With `only`, the other services are named by their endpoint variables, so `stack up` treats them as external:
-    // a healthy service whose probe misses on a loaded machine is never started a second time beside itself.
-    const others = only ? this.endpointsExcept(only) : {};
+  async up(): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.cli(['stack', 'up'], others, 300_000);
+      const r = await this.cli(['stack', 'up'], {}, 300_000);
       if (r.code === 0) return r.stdout;
       if (attempt === 5) throw new Error(`stack up exited ${r.code}: ${r.stdout}${r.stderr.slice(-3000)}`);
       await new Promise((res) => setTimeout(res, 3000));
     }
   }
 
-  private endpointsExcept(service: Service): NodeJS.ProcessEnv {
-    const all: Record<Service, [string, string]> = {
-      kafka: ['KAFKA_BROKERS', `127.0.0.1:${CHAOS_PORTS.STACK_KAFKA_PORT}`],
-      registry: ['SCHEMA_REGISTRY_URL', `http://127.0.0.1:${CHAOS_PORTS.STACK_REGISTRY_PORT}/apis/ccompat/v7`],
-      postgres: ['DATABASE_URL', this.databaseUrl],
-      redis: ['REDIS_URL', this.redisUrl],
+  private services: Record<Service, StackService> | undefined;
+
+  /**
+   * Brings one service back in this process, with the stack's own start (a `gridstream stack up` child would spend
+   * minutes just starting on a loaded machine). The stack modules read their ports and directory from the
+   * environment when loaded, so they are loaded here, once, after this stack's are set.
+   */
+  async restore(service: Service): Promise<void> {
+    if (!this.services) {
+      Object.assign(process.env, CHAOS_PORTS, { GRIDSTREAM_STACK_DIR: this.dir });
+      for (const v of ENDPOINT_VARS) delete process.env[v];
+      const [k, p, r, rd] = await Promise.all([import('../infra/stack/kafka.js'), import('../infra/stack/postgres.js'), import('../infra/stack/registry.js'), import('../infra/stack/redis.js')]);
+      this.services = { kafka: k.kafka, postgres: p.postgres, registry: r.registry, redis: rd.redis };
+    }
+    const s = this.services[service];
+    // A 2-second probe can miss a slow but healthy service; asked three times before a second copy is started.
+    const answers = async () => {
+      for (let i = 0; i < 3; i++) if (await s.answers().catch(() => false)) return true;
+      return false;
     };
-    return Object.fromEntries(SERVICES.filter((s) => s !== service).map((s) => all[s]));
+    for (let attempt = 1; ; attempt++) {
+      if (await answers()) return;
+      try {
+        await s.start();
+        return;
+      } catch (err) {
+        if (attempt === 5) throw new Error(`${service} not back after ${attempt} tries: ${(err as Error).message}`);
+        await new Promise((res) => setTimeout(res, 3000));
+      }
+    }
   }
 
   /** `stack down`, then SIGKILL for any process of this stack still there (a duplicate the pid files lost). */
@@ -106,13 +126,16 @@ export class ChaosStack {
    */
   pids(marker?: string): number[] {
     const tag = `GRIDSTREAM_STACK_DIR=${this.dir}\0`;
+    // Redis writes its process title over its environment: it is told by its port, which is this stack's alone.
+    const redis = `redis-server 127.0.0.1:${CHAOS_PORTS.STACK_REDIS_PORT}`;
     const out: number[] = [];
     for (const entry of readdirSync('/proc')) {
       const pid = Number(entry);
       if (!Number.isInteger(pid) || pid === process.pid) continue;
       try {
-        if (!`${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(tag)) continue;
-        if (marker === undefined || readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(marker)) out.push(pid);
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+        const ours = cmdline.includes(redis) || `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(tag);
+        if (ours && (marker === undefined || cmdline.includes(marker))) out.push(pid);
       } catch {
         // gone meanwhile, or not ours to read
       }
@@ -122,9 +145,10 @@ export class ChaosStack {
 
   /**
    * Takes one service down the way it fails in life; returns what was done. `hard` picks the harsher of two ways
-   * where there are two (Postgres: crash (`-m immediate`, recovery at start) or a fast stop).
+   * where there are two (Postgres: crash (`-m immediate`, recovery at start) or a fast stop). Undefined when the
+   * service was not running (nothing was done).
    */
-  fault(service: Service, hard: boolean): string {
+  fault(service: Service, hard: boolean): string | undefined {
     const kill = (marker: string, what: string): string => {
       const pids = this.pids(marker);
       for (const pid of pids) {
@@ -134,7 +158,7 @@ export class ChaosStack {
           // already gone
         }
       }
-      return pids.length ? `${what} killed -9 (pid ${pids.join(', ')})` : `${what}: not running`;
+      return pids.length ? `${what} killed -9 (pid ${pids.join(', ')})` : undefined;
     };
     switch (service) {
       case 'kafka':
@@ -145,7 +169,11 @@ export class ChaosStack {
         return kill('redis-server', 'Redis');
       case 'postgres': {
         const mode = hard ? 'immediate' : 'fast';
-        this.pgCtl(['stop', '-D', join(this.dir, 'postgres', 'data'), '-m', mode, '-w', '-t', '60']);
+        try {
+          this.pgCtl(['stop', '-D', join(this.dir, 'postgres', 'data'), '-m', mode, '-w', '-t', '60']);
+        } catch {
+          return undefined; // not running
+        }
         return `Postgres stopped (-m ${mode})`;
       }
     }

@@ -3,7 +3,7 @@
 //  1. a clean reference: `gridstream run --once` in namespace A;
 //  2. the chaos run in namespace B: producers, processors and sinks as separate `gridstream produce/process/sink`
 //     processes; for --minutes, random stages are killed -9 and started again (--kills-per-min), and the broker,
-//     Postgres, the registry and Redis are taken down at random moments and brought back (`stack up`);
+//     Postgres, the registry and Redis are taken down at random moments and brought back (the stack's own start);
 //  3. everything drains; every table of B is compared with A row by row (primary key; ingest timestamps left out),
 //     and every Redis view entry likewise.
 // A stage process that exits on its own (not killed here) is a failure: stages must wait out their dependencies.
@@ -154,6 +154,26 @@ export async function main(args: string[]): Promise<void> {
   let nemweb: NemwebServer | undefined;
   let elexon: ElexonApiDouble | undefined;
   const stages: StageProcess[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await Promise.all(stages.map((s) => s.stop()));
+      await nemweb?.close().catch(() => undefined);
+      await elexon?.close().catch(() => undefined);
+      try {
+        await stack.down();
+      } catch (err) {
+        process.stderr.write(`chaos stack not stopped cleanly: ${(err as Error).message}\n`);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): the stage processes and the stack are stopped all the same.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`chaos: ${signal}, stopping the stages and the chaos stack\n`);
+    void cleanup().finally(() => process.exit(1));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
   say(`chaos bench: seed ${seed}, ${minutes} min of chaos, ${killsPerMin} kills/min, ≥ ${faultTarget} infrastructure faults; stack in ${dir}`);
@@ -246,12 +266,17 @@ export async function main(args: string[]): Promise<void> {
         if (!order.length) order = [...SERVICES].sort(() => rng() - 0.5);
         const service = order.shift()!;
         const what = stack.fault(service, rng() < 0.5);
+        if (what === undefined) {
+          log.warn({ service }, 'service not running: no fault dealt; bringing it up');
+          await stack.restore(service);
+          continue;
+        }
         faults++;
         const outageMs = 2000 + Math.floor(rng() * 8000);
         log.info({ service, what, faults, outageMs }, 'infrastructure fault');
         await sleep(outageMs);
         const t = Date.now();
-        await stack.up(service);
+        await stack.restore(service);
         log.info({ service, seconds: (Date.now() - t) / 1000 }, 'infrastructure back');
       }
       faultsDone = true;
@@ -261,13 +286,13 @@ export async function main(args: string[]): Promise<void> {
     clearInterval(ticker);
     progress.done();
     await Promise.all(restarts);
-    await stack.up();
+    for (const service of SERVICES) await stack.restore(service);
     for (const s of stages) s.start();
     say(`  chaos over after ${((Date.now() - start) / 1000).toFixed(0)} s: ${kills} kills, ${faults} infrastructure faults, ${deaths.length} stage exits of their own`);
 
     // ---- drain: until the chaos namespace equals the reference, or nothing has changed for a while ----
-    const settleMs = 150_000;
-    const drainMax = Date.now() + 600_000;
+    const settleMs = 240_000;
+    const drainMax = Date.now() + 900_000;
     let last = '';
     let lastChange = Date.now();
     let got = await snapshot(stack.databaseUrl, stack.redisUrl, chaosNs);
@@ -299,14 +324,8 @@ export async function main(args: string[]): Promise<void> {
     if (total.lost + total.doubled + total.wrong > 0 || deaths.length > 0 || alive < stages.length) process.exitCode = 1;
     say(`chaos: ${kills} kills, ${faults} infrastructure faults, ${total.lost} lost, ${total.doubled} doubled, ${total.wrong} wrong`);
   } finally {
-    await Promise.all(stages.map((s) => s.stop()));
-    await nemweb?.close().catch(() => undefined);
-    await elexon?.close().catch(() => undefined);
-    try {
-      await stack.down();
-    } catch (err) {
-      process.stderr.write(`chaos stack not stopped: ${(err as Error).message}; stop it with GRIDSTREAM_STACK_DIR=${dir} STACK_*_PORT=… npx gridstream stack down\n`);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await cleanup();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
 }
