@@ -149,7 +149,7 @@ export class ChaosStack {
    * service was not running (nothing was done).
    */
   fault(service: Service, hard: boolean): string | undefined {
-    const kill = (marker: string, what: string): string => {
+    const kill = (marker: string, what: string): string | undefined => {
       const pids = this.pids(marker);
       for (const pid of pids) {
         try {
