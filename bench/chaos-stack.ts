@@ -99,7 +99,7 @@ export class ChaosStack {
         await s.start();
         return;
       } catch (err) {
-        if (attempt === 5) throw new Error(`${service} not back after ${attempt} tries: ${(err as Error).message}`);
+        if (attempt === 5) throw new Error(`${service} not back after ${attempt} tries: ${(err as Error).message}`, { cause: err });
         await new Promise((res) => setTimeout(res, 3000));
       }
     }
