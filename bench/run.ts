@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { NAMESPACE_ENV } from '../runtime/config.js';
 
 const [name, ...rest] = process.argv.slice(2);
-const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
+// A bench exporting `ownStack` starts a stack of its own and never uses the configured one: nothing to drop there.
+const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void>; ownStack?: boolean }>> = {
   pipeline: () => import('./pipeline.js'),
   'aemo-backfill': () => import('./aemo-backfill.js'),
   'upsert-methods': () => import('./upsert-methods.js'),
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   neso: () => import('./neso.js'),
   toronto: () => import('./toronto.js'),
   'kafka-connect': () => import('./kafka-connect.js'),
+  chaos: () => import('./chaos.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {
@@ -28,19 +30,25 @@ const { closePool } = await import('../runtime/db.js');
 const { dropNamespace } = await import('../runtime/namespace-drop.js');
 const ns = namespace().name;
 let code = 0;
+let ownStack = false;
 try {
-  await (await load()).main(rest);
+  const bench = await load();
+  ownStack = bench.ownStack === true;
+  await bench.main(rest);
 } catch (err) {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   code = 1;
 } finally {
-  try {
-    const d = await dropNamespace(ns);
-    process.stdout.write(`namespace ${ns} removed (${d.topics} topics, ${d.groups} groups, ${d.subjects} subjects, ${d.redisKeys} Redis keys)\n`);
-  } catch (err) {
-    // A benchmark that ran without the stack leaves nothing; one that used it and cannot be cleaned says how.
-    process.stderr.write(`namespace ${ns} not removed (${(err as Error).message}); remove it with: npx gridstream namespace drop ${ns}\n`);
+  if (!ownStack) {
+    try {
+      const d = await dropNamespace(ns);
+      process.stdout.write(`namespace ${ns} removed (${d.topics} topics, ${d.groups} groups, ${d.subjects} subjects, ${d.redisKeys} Redis keys)\n`);
+    } catch (err) {
+      // A benchmark that ran without the stack leaves nothing; one that used it and cannot be cleaned says how.
+      process.stderr.write(`namespace ${ns} not removed (${(err as Error).message}); remove it with: npx gridstream namespace drop ${ns}\n`);
+    }
   }
   await closePool();
 }
-process.exit(code);
+// A bench that finished but found a failure (e.g. chaos: rows lost) sets process.exitCode.
+process.exit(code || Number(process.exitCode ?? 0));

@@ -100,7 +100,10 @@ export const postgres: Service = {
       '-c max_wal_size=4GB',
       '-c checkpoint_timeout=15min',
     ].join(' ');
-    asServerUser(join(bin, 'pg_ctl'), ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options]);
+    // A server that an earlier start left running (its wait ran out on a loaded machine before the database was
+    // made) answers on database `postgres`: only the database is missing, and starting it again fails on its lock.
+    const running = await postgresAnswers(postgresUrl('postgres')).catch(() => false);
+    if (!running) asServerUser(join(bin, 'pg_ctl'), ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options]);
     await waitFor('postgres', () => postgresAnswers(postgresUrl('postgres')), { timeoutMs: 30_000, logFile });
     await ensureDatabase();
   },
