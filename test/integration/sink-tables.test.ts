@@ -75,7 +75,7 @@ function avroKind(type: unknown): { kind: string; nullable: boolean } {
 describe('Postgres sinks of the pipeline map against the migrated tables', () => {
   it('covers every table sink of the map', () => {
     expect(sinks.map((s) => s.table).sort()).toEqual(
-      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'curtailment_records'],
+      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'curtailment_records', 'neso_cmus', 'neso_components', 'neso_locations'],
     );
   });
 
