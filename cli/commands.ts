@@ -69,6 +69,7 @@ export function registerCommands(program: Command): void {
     .option('--to <date>', 'backfill to this date, inclusive')
     .option('--date <date>', 'one date (= --from D --to D)')
     .option('--datasets <a,b>', 'only these datasets of the source', list)
+    .option('--full', 'publish every record, changed or not (sources with change detection, e.g. neso)')
     .action((source: string, o: Record<string, unknown>) => {
       const { once, ...sourceOptions } = o;
       if (sourceOptions.date) sourceOptions.from = sourceOptions.to = sourceOptions.date;
