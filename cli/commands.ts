@@ -71,6 +71,7 @@ export function registerCommands(program: Command): void {
     .option('--datasets <a,b>', 'only these datasets of the source', list)
     .option('--years <spec>', 'yearly sources (toronto): years and ranges, e.g. 2008-2024 or 2015,2017')
     .option('--force', 'reload even what is unchanged upstream')
+    .option('--full', 'publish every record, changed or not (sources with change detection, e.g. neso)')
     .action((source: string, o: Record<string, unknown>) => {
       const { once, ...sourceOptions } = o;
       if (sourceOptions.date) sourceOptions.from = sourceOptions.to = sourceOptions.date;

@@ -14,6 +14,7 @@ import { CMU_RESOURCE, COMPONENT_RESOURCE } from '../../schemas/neso/raw.js';
 import { startCkanDouble } from './ckan-double.js';
 import { startGeocoderDouble } from './geocoder-doubles.js';
 import { generateRegister } from './generator.js';
+import { postcodeOf } from '../../processors/neso/values.js';
 
 const VARIABLES = ['NESO_BASE_URL', 'NESO_THROTTLE_MS', 'POSTCODES_URL', 'GEOCODER_URL', 'GEOCODER_REQUESTS_PER_SECOND'] as const;
 
@@ -23,6 +24,10 @@ export async function startNesoDemo(): Promise<DemoPart> {
   const geo = await startGeocoderDouble();
   const previous = Object.fromEntries(VARIABLES.map((v) => [v, process.env[v]]));
   Object.assign(process.env, { NESO_BASE_URL: ckan.baseUrl, NESO_THROTTLE_MS: '10', POSTCODES_URL: geo.baseUrl, GEOCODER_URL: geo.baseUrl, GEOCODER_REQUESTS_PER_SECOND: '50' });
+  // `run --once` runs every source before any sink, so the geocoder would find its cache empty on the first pass:
+  // queue a few of the register's postcodes, as the components sink would, so that pass geocodes something too.
+  const queued = [...new Set(reg.components.map((c) => postcodeOf(String(c['Location and Post Code'] ?? ''))?.postcode).filter((p) => p !== undefined))].slice(0, 5);
+  await pool().query(`insert into ${ident(nesoFlow().tables.geocodeCache)} (kind, query, status) select 'postcode', unnest($1::text[]), 'pending' on conflict do nothing`, [queued]);
   return {
     name: 'neso',
     sourceOptions: {},

@@ -40,7 +40,8 @@ export function nesoSinks(cfg: NesoSinkConfig = {}) {
     topic: topics.cleanCmus,
     table: tables.cmus,
     key: ['auction_name', 'cmu_id'],
-    columns: fieldColumns<NesoCmu>(topics.cleanCmus),
+    // fields_json is JSON text in the record and jsonb in the table (queried by field): an explicit conversion column.
+    columns: [...fieldColumns<NesoCmu>(topics.cleanCmus, { omit: ['fields_json'] }), { name: 'fields_json', value: (v) => v.fields_json }],
     afterCommit: async (values) => {
       if (views) await refreshing('cmus', () => views.refresh({ cmuIds: values.map((v) => v.cmu_id) }));
     },
@@ -51,7 +52,7 @@ export function nesoSinks(cfg: NesoSinkConfig = {}) {
     topic: topics.cleanComponents,
     table: tables.components,
     key: ['auction_name', 'cmu_id', 'component_id'],
-    columns: fieldColumns<NesoComponent>(topics.cleanComponents),
+    columns: [...fieldColumns<NesoComponent>(topics.cleanComponents, { omit: ['fields_json'] }), { name: 'fields_json', value: (v) => v.fields_json }],
     touched: async (client, values) => {
       const queries = values.map(geocodeQueryOf).filter((q) => q !== null);
       if (!queries.length) return;

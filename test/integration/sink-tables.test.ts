@@ -76,7 +76,7 @@ function avroKind(type: unknown): { kind: string; nullable: boolean } {
 describe('Postgres sinks of the pipeline map against the migrated tables', () => {
   it('covers every table sink of the map', () => {
     expect(sinks.map((s) => s.table).sort()).toEqual(
-      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'camera_charges', 'camera_locations', 'curtailment_records', 'electricity_plans', 'parking_ticket_chunks'],
+      ['aemo_interconnector_flow', 'aemo_region_price', 'aemo_rooftop_pv', 'aemo_rooftop_pv_5min', 'aemo_unit_scada', 'camera_charges', 'camera_locations', 'curtailment_records', 'electricity_plans', 'neso_cmus', 'neso_components', 'neso_locations', 'parking_ticket_chunks'],
     );
   });
 
