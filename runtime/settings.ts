@@ -136,7 +136,6 @@ export const SETTINGS = {
   BTC_MINER_MODELS: setting('sources', optionalText, 'the built-in models', 'bitcoin miner models for the potential figures (`NAME:TH/s:W,…` or JSON)'),
   BTC_DIFFICULTY_URL: setting('sources', urlOf(['http:', 'https:']), 'unset', 'CSV of bitcoin difficulty per date for `load btc-difficulty` without a file'),
   TORONTO_CKAN_URL: setting('sources', urlOf(['http:', 'https:']), 'https://ckan0.cf.opendata.inter.prod-toronto.ca', 'Toronto Open Data CKAN (package_show, resource downloads)'),
-  TORONTO_MAP_TTL_S: setting('sources', number({ fallback: 86_400, min: 0, integer: true }) as z.ZodType<number>, '86400', 'TTL of the Toronto map payloads in Redis (0 = none)'),
 
   // ---- the local stack (`gridstream stack up`) ----
   STACK_KAFKA_PORT: setting('stack', port(19092), '19092', 'Kafka listener'),
