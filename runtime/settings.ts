@@ -149,7 +149,6 @@ export const SETTINGS = {
   GEOCODER_URL: setting('sources', urlOf(['http:', 'https:']), 'unset (free-text geocoding off)', 'a Nominatim-compatible API (`/search?format=jsonv2`) for locations without a postcode'),
   GEOCODER_REQUESTS_PER_SECOND: setting('sources', number({ min: 0.01 }), '1', 'free-text geocoder rate (Nominatim policy: at most 1/s)'),
   TORONTO_CKAN_URL: setting('sources', urlOf(['http:', 'https:']), 'https://ckan0.cf.opendata.inter.prod-toronto.ca', 'Toronto Open Data CKAN (package_show, resource downloads)'),
-  TORONTO_MAP_TTL_S: setting('sources', number({ fallback: 86_400, min: 0, integer: true }) as z.ZodType<number>, '86400', 'TTL of the Toronto map payloads in Redis (0 = none)'),
 
   // ---- the local stack (`gridstream stack up`) ----
   STACK_KAFKA_PORT: setting('stack', port(19092), '19092', 'Kafka listener'),
