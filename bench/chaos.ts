@@ -270,8 +270,11 @@ export async function main(args: string[]): Promise<void> {
     const killLoop = async () => {
       const every = 60_000 / Math.max(killsPerMin, 0.001);
       // Kills go on while the chaos window lasts, and while the faults still owed are dealt.
-      while (Date.now() < end || !faultsDone) {
-        await sleep(every * (0.5 + rng()));
+      // Kills are due on a schedule from the start (a random moment in each slot), so time the bench's own loop
+      // spends blocked (pg_ctl and the stack's starts wait synchronously) is caught up rather than lost.
+      for (let slot = 0; Date.now() < end || !faultsDone; slot++) {
+        const due = start + slot * every + rng() * every;
+        await sleep(Math.max(300, due - Date.now()));
         if (killsPerMin === 0) continue;
         const candidates = stages.filter((s) => s.running);
         if (!candidates.length) continue;
