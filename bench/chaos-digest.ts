@@ -66,6 +66,15 @@ async function redisEntries(redis: Redis, prefix: string): Promise<Map<string, E
   };
   for (const full of keys.sort()) {
     const key = full.slice(prefix.length);
+    // A view's bookkeeping (consumed offsets, per-key version stamps) is no content; a whole view is written to a
+    // new `:v:<time>-<random>` key and published by pointing `:current` at it, so its content is compared under
+    // `:current`, and versions nothing points at (old ones not yet collected) are left out.
+    if (/:_offsets$|:_version$|:v:[^:]+$/.test(key)) continue;
+    if (key.endsWith(':current')) {
+      const target = (await redis.get(full)) ?? '';
+      add(full, key, target ? ((await redis.get(`${prefix}${target}`)) ?? '(missing)') : '');
+      continue;
+    }
     const type = await redis.type(full);
     if (type === 'hash') for (const [f, v] of Object.entries(await redis.hgetall(full))) add(full, `${key}#${f}`, v);
     else if (type === 'string') add(full, key, (await redis.get(full)) ?? '');

@@ -43,7 +43,7 @@ export class ChaosStack {
   }
 
   /** `gridstream <args>` in a child process (namespace and extra variables added), bounded by `timeoutMs`. */
-  cli(args: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<CliResult> {
+  cli(args: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs = 300_000, signal?: AbortSignal): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env: { ...this.env, LOG_LEVEL: 'warn', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -51,6 +51,7 @@ export class ChaosStack {
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
       child.on('error', reject);
       child.on('exit', (code) => {
         clearTimeout(timer);
