@@ -10,6 +10,7 @@ import { redisClient, redisUsage, viewKey } from '../runtime/redis-views.js';
 import { Serde } from '../runtime/serde.js';
 import { dependenciesOf, selectedComponents, superviseStages, unknownNames, type StageKind } from '../runtime/stages.js';
 import { EXIT } from './exit-codes.js';
+import { log } from '../runtime/log.js';
 import { formatOutcomes } from './outcomes.js';
 import { serving, session } from './serving.js';
 import { applyTopics } from '../runtime/topics-apply.js';
@@ -34,6 +35,19 @@ async function stageCommand(kinds: StageKind[], opts: { only?: string[]; once?: 
     // Every stage that could run has run; one that failed fails the command, so a scheduler notices.
     if (outcomes.some((o) => o.state === 'failed')) process.exitCode = EXIT.failure;
   });
+  if (sel.once) exitWhenIdle();
+}
+
+/**
+ * A finished `--once` run ends even if a client somewhere still holds a connection (seen once: every stage done, the
+ * process alive minutes later on one idle broker connection). The timer is unref'd, so it only fires when something
+ * else keeps the process alive, and it names what that is so the leak can be found.
+ */
+function exitWhenIdle(graceMs = 10_000): void {
+  setTimeout(() => {
+    log.warn({ open: process.getActiveResourcesInfo() }, 'all stages finished but handles are still open: exiting anyway');
+    process.exit(process.exitCode ?? EXIT.ok);
+  }, graceMs).unref();
 }
 
 export function registerCommands(program: Command): void {
