@@ -55,6 +55,9 @@ const STAGES: { name: string; args: string[] }[] = [
   { name: 'sink elexon', args: ['sink', '--only', 'elexon-curtailment-records'] },
 ];
 
+/** The reference runs exactly the components the stage processes run (the map's other sources need their real APIs). */
+const REFERENCE_ONLY = [...new Set(STAGES.flatMap((s) => (s.args[0] === 'produce' ? [s.args[1]!] : s.args[s.args.indexOf('--only') + 1]!.split(','))))].join(',');
+
 interface Death {
   stage: string;
   code: number | null;
@@ -237,7 +240,7 @@ export async function main(args: string[]): Promise<void> {
         }
       });
     }, 10_000);
-    const ran = await stack.cli(['run', '--once'], { ...common, GRIDSTREAM_NAMESPACE: refNs }, 900_000, stuck.signal);
+    const ran = await stack.cli(['run', '--once', '--only', REFERENCE_ONLY], { ...common, GRIDSTREAM_NAMESPACE: refNs }, 900_000, stuck.signal);
     clearInterval(watch);
     if (stuck.signal.aborted) say('  NOTE: run --once did not exit after every stage was done; stopped with SIGTERM');
     if (ran.code !== 0) throw new Error(`reference run exited ${ran.code}: ${ran.stdout.slice(-2000)}${ran.stderr.slice(-3000)}`);

@@ -112,7 +112,8 @@ export function registerCommands(program: Command): void {
     .command('run')
     .description('Every stage of the pipeline map in one process (producers on their schedules)')
     .option('--once', 'fetch what is new, drain every stage, exit')
-    .action((o: { once?: boolean }) => stageCommand(['produce', 'process', 'sink'], o));
+    .option('--only <names>', 'comma-separated names of the sources, processors and sinks to run (default: all)', list)
+    .action((o: { once?: boolean; only?: string[] }) => stageCommand(['produce', 'process', 'sink'], o));
 
   program
     .command('status')
