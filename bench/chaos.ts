@@ -25,23 +25,12 @@ import { startElexonApiDouble, type ElexonApiDouble } from '../devkit/elexon/api
 import { ChaosStack, SERVICES, type Service } from './chaos-stack.js';
 import { compareSnapshots, digest, snapshot, type Difference, type Snapshot } from './chaos-digest.js';
 import { arg, say } from './support.js';
+import { mulberry32 } from '../devkit/random.js';
 
 /** This bench never touches the stack the configuration names: bench/run.ts has no namespace of it to drop. */
 export const ownStack = true;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** mulberry32: a small seeded generator, so a run's schedule of kills and faults can be replayed with --seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The stage processes of the chaos run: each a `gridstream` command an operator would start. */
 const STAGES: { name: string; args: string[] }[] = [
@@ -164,7 +153,7 @@ export async function main(args: string[]): Promise<void> {
   const aemoDays = Number(arg(args, '--days', '3'));
   const faultTarget = Number(arg(args, '--faults', '12'));
   if (![minutes, killsPerMin, seed, aemoDays, faultTarget].every((n) => Number.isFinite(n) && n >= 0)) throw new Error('--minutes, --kills-per-min, --seed, --days and --faults take numbers');
-  const rng = seeded(seed);
+  const rng = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
   const dir = mkdtempSync(join(tmpdir(), 'gridstream-chaos-'));

@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BmUnit, StackElement, StackSide } from '../../schemas/elexon/raw.js';
+import { mulberry32 } from '../random.js';
 
 export const API_PREFIX = '/bmrs/api/v1';
 
@@ -91,18 +92,6 @@ function seedOf(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const round = (x: number, dp: number): number => Math.round(x * 10 ** dp) / 10 ** dp;
 
 export interface StackSlot {
@@ -120,7 +109,7 @@ export const stackPath = (side: StackSide, date: string, period: number): string
  * BMUs, negative bid volumes with mostly negative wind prices, positive offers and the odd negative offer.
  */
 export function generateDay(date: string): { slot: StackSlot; rows: StackElement[] }[] {
-  const next = rng(seedOf(date));
+  const next = mulberry32(seedOf(date));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const flag = (pTrue: number, pFalse: number): boolean | null => {
     const r = next();

@@ -4,6 +4,7 @@
 // Delivery Year as "2024/2025" or "2024-25" text); values include "N/A", "TBC", blanks, "'"-guarded phone numbers and
 // post-2026 "AggregatedComponent" rows. Deterministic for a given seed.
 import type { CkanRow } from './ckan-double.js';
+import { mulberry32 } from '../random.js';
 
 const COMPANIES = ['Acme Storage Ltd', 'Northern Peaking Power Ltd', 'Thames Flex Ltd', 'Highland Hydro plc', 'Severn Gas Turbines Ltd', 'Kelvin DSR Services', 'Brightwell Energy Ltd', 'Fenland Biomass Ltd', 'Coastal Wind Ltd', 'Urban Waste Power Ltd'];
 const TECHNOLOGIES = ['Storage (Duration 2h)', 'OCGT and Reciprocating Engines (Fuel Type - Gas)', 'DSR', 'Hydro', 'CHP and autogeneration', 'Energy from Waste', 'Biomass', 'Offshore Wind', 'Solar Photovoltaic', 'Storage - Battery'];
@@ -16,25 +17,13 @@ const AUCTIONS: [string, string, number][] = [
   ['2026-27 (T-1) One Year Ahead Capacity Auction', 'T-1', 2026],
 ];
 
-/** Small seeded generator (mulberry32): the same register for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GeneratedRegister {
   register: CkanRow[];
   components: CkanRow[];
 }
 
 export function generateRegister(o: { cmus: number; componentsPerCmu?: number; seed?: number }): GeneratedRegister {
-  const rnd = random(o.seed ?? 42);
+  const rnd = mulberry32(o.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const register: CkanRow[] = [];
   const components: CkanRow[] = [];

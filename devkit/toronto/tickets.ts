@@ -4,6 +4,7 @@
 // and members concatenated with their headers repeated inside. The same tickets rendered any way must load to the
 // same rows.
 import iconv from 'iconv-lite';
+import { mulberry32 } from '../random.js';
 
 export interface TicketRow {
   tag: string;
@@ -128,17 +129,8 @@ export function renderMembers(year: number, rows: () => Iterable<string>, count:
 
 // ---- generated tickets ----
 
-/** A small deterministic PRNG (mulberry32), so a seed gives the same year every time. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The devkit's seeded generator, under the name this module's users know. */
+export { mulberry32 as prng } from '../random.js';
 
 const INFRACTIONS: [number, string, number][] = [
   [5, 'PARK-HWY DRNG PROH TIMES/DAYS', 30],
@@ -186,7 +178,7 @@ export function generateTicket(year: number, rand: () => number, i: number): Tic
 
 /** `count` generated tickets of a year (deterministic per seed), plus the real example rows of the spec. */
 export function* generateYear(year: number, count: number, seed = year): Generator<TicketRow> {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   for (let i = 0; i < count; i++) yield generateTicket(year, rand, i);
 }
 
