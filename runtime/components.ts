@@ -87,6 +87,12 @@ export interface PgSinkComponent<V = unknown> {
   touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
   /** Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). */
   afterCommit?: (values: V[]) => Promise<void>;
+  /**
+   * Puts back what afterCommit keeps outside Postgres when it was lost while no batch came: Redis flushed or restarted
+   * after the last commit, or the last batch's rebuild failed. Called every few seconds while the sink runs and once at
+   * the end of a drain; cheap when nothing is missing (one EXISTS per view).
+   */
+  heal?: () => Promise<void>;
 }
 
 export type ViewPriority = 'high' | 'normal' | 'low';

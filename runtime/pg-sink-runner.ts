@@ -39,6 +39,8 @@ export interface SinkRunOptions {
   onBatch?: (stats: { read: number; written: number }) => void;
   /** The stage's supervisor, told how the stage is doing (runtime/supervisor.ts). */
   health?: StageHealth;
+  /** How often a running sink calls its heal hook (default 10 s). */
+  healEveryMs?: number;
 }
 
 export const sinkGroup = (name: string) => `gridstream.sink.${name}`;
@@ -165,6 +167,30 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
     : undefined;
   let dlqProducer: ReturnType<ReturnType<typeof kafka>['producer']> | undefined;
 
+  // A whole view lost after the last batch (Redis restarted, or its rebuild failed) would otherwise stay lost until
+  // the next record: heal puts it back from the tables. Failures are logged once per state change and retried.
+  let healing: Promise<void> | undefined;
+  let healFailing = false;
+  const heal = () => {
+    if (!sink.heal || healing) return healing;
+    healing = sink
+      .heal()
+      .then(() => {
+        if (healFailing) log.info({ stage }, 'views healed');
+        healFailing = false;
+      })
+      .catch((err: unknown) => {
+        if (!healFailing) log.warn({ stage, err: (err as Error).message }, 'views could not be healed; retrying');
+        healFailing = true;
+      })
+      .finally(() => {
+        healing = undefined;
+      });
+    return healing;
+  };
+  const healTimer = sink.heal && o.mode === 'forever' ? setInterval(() => void heal(), o.healEveryMs ?? 10_000) : undefined;
+  healTimer?.unref();
+
   // sink_offsets is the truth: a database that has no position for a partition (a new one, or a restore from before
   // this sink ran) is filled from the start of the compacted clean topic — its current state — whatever offset the
   // Kafka group committed for an earlier database. A restored database resumes from its own offsets.
@@ -272,7 +298,11 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         resolveOffset(last);
       },
     });
+    // A drain ends with its views whole, even when it had nothing to consume.
+    if (o.mode === 'drain' && !o.signal?.aborted) await heal();
   } finally {
+    clearInterval(healTimer);
+    await healing;
     await dlqProducer?.disconnect().catch(() => undefined);
   }
 }

@@ -237,6 +237,12 @@ export async function publishWholeView(r: Redis, view: { name: string; priority:
   return dataKey;
 }
 
+/** True when the whole view has no current version (never published, or lost with Redis's memory). */
+export async function wholeViewMissing(r: Redis, view: string): Promise<boolean> {
+  const key = await r.get(viewKey(view, 'current'));
+  return !key || (await r.exists(key)) === 0;
+}
+
 export async function readWholeView(r: Redis, view: string): Promise<string | null> {
   const key = await r.get(viewKey(view, 'current'));
   return key ? r.get(key) : null;

@@ -7,6 +7,7 @@ import { postgres, postgresAnswers } from './postgres.js';
 import { registry, registryAnswers } from './registry.js';
 import { redis, redisAnswers } from './redis.js';
 import type { Service } from './service.js';
+import { alive, runs, sleep, stopPid } from './proc.js';
 
 export const services: Service[] = [postgres, redis, registry, kafka];
 
@@ -44,6 +45,25 @@ export interface UpResult {
   seconds: number;
 }
 
+/**
+ * A service that does not answer but whose process this stack started is still alive is starting (or stuck): wait for
+ * it rather than start a second copy beside it (which would overwrite its pid file and fight it for the port and the
+ * data directory). One that has not answered within the bound is stopped, so the caller starts it afresh.
+ */
+const PROGRAM: Record<Service['name'], string> = { kafka: 'java', registry: 'java', postgres: 'postgres', redis: 'redis-server' };
+
+async function startingAnswers(s: Service, boundMs = 120_000): Promise<boolean> {
+  const pid = s.pid();
+  if (!runs(pid, PROGRAM[s.name])) return false;
+  const deadline = Date.now() + boundMs;
+  while (alive(pid) && Date.now() < deadline) {
+    if (await answers(() => s.answers())) return true;
+    await sleep(1000);
+  }
+  if (alive(pid)) await stopPid(pid);
+  return false;
+}
+
 /** Starts every local service that does not answer yet; services start concurrently (Maven fetches run first, in turn). */
 export async function stackUp(onEvent: (r: UpResult) => void = () => undefined): Promise<UpResult[]> {
   const results = await Promise.all(
@@ -52,6 +72,7 @@ export async function stackUp(onEvent: (r: UpResult) => void = () => undefined):
       let r: UpResult;
       if (isExternal(s)) r = { service: s.name, action: 'external', where: '(from environment)', seconds: 0 };
       else if (await answers(() => s.answers())) r = { service: s.name, action: 'reused', where: s.where(), seconds: 0 };
+      else if (await startingAnswers(s)) r = { service: s.name, action: 'reused', where: s.where(), seconds: (Date.now() - t0) / 1000 };
       else {
         await s.start();
         r = { service: s.name, action: 'started', where: s.where(), seconds: (Date.now() - t0) / 1000 };

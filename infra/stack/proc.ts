@@ -65,6 +65,17 @@ export function alive(pid: number | undefined): boolean {
   }
 }
 
+/** Whether live process `pid` runs a command line containing `part` (a pid file can outlive its process, and the pid
+ * be reused by another program). */
+export function runs(pid: number | undefined, part: string): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(part);
+  } catch {
+    return false;
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
 export async function stopPid(pid: number | undefined, graceMs = 20_000): Promise<void> {
   if (!alive(pid)) return;

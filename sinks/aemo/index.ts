@@ -4,7 +4,7 @@ import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/componen
 import type { AemoCleanTopics } from '../../schemas/aemo/topics.js';
 import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
-import { coalesce, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
+import { coalesce, healWholeView, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
 import { priceLatestView, VIEW_NAMES } from './views.js';
 
 export * from './tables.js';
@@ -55,6 +55,9 @@ export function aemoSinks(clean: AemoCleanTopics, o: AemoSinkOptions = {}): Aemo
     const generation = coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest }));
     price.afterCommit = () => quietly(v.price24h, price24h);
     scada.afterCommit = () => quietly(v.generationLatest, generation);
+    // A view lost after the last batch (Redis restarted) comes back without waiting for the next record.
+    price.heal = healWholeView(v.price24h, t.price, price24h);
+    scada.heal = healWholeView(v.generationLatest, t.scada, generation);
   }
   return sinks;
 }

@@ -10,7 +10,7 @@ import client from 'prom-client';
 import { pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
 import { registry } from '../../runtime/metrics.js';
-import { closeSharedRedis, publishWholeView, sharedRedis } from '../../runtime/redis-views.js';
+import { closeSharedRedis, publishWholeView, sharedRedis, wholeViewMissing } from '../../runtime/redis-views.js';
 import { ident } from '../../runtime/sql.js';
 import type { DuidEntry } from './fuel.js';
 import { generationPayload, pickInterval, priceSeriesPayload, VIEW_NAMES, type PricePoint, type ScadaPoint } from './views.js';
@@ -55,6 +55,18 @@ const redis = () => sharedRedis();
 /** Closes the Redis connection whole-view rebuilds use (the runtime's shared client). */
 export function closeAemoViews(): void {
   closeSharedRedis();
+}
+
+/**
+ * A sink's heal hook for a whole view that follows `table`: rebuilds it when Redis has no current version but the
+ * table has rows (an empty table never had a view: a batch that landed nothing does not publish one).
+ */
+export function healWholeView(view: string, table: string, rebuild: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    if (!(await wholeViewMissing(redis(), view))) return;
+    const r = await pool().query(`select 1 from ${ident(table)} limit 1`);
+    if (r.rowCount) await rebuild();
+  };
 }
 
 export async function refreshPrice24h(o: { table?: string; view?: string; redis?: Redis } = {}): Promise<void> {

@@ -14,7 +14,7 @@ import type { MinerModel } from './bitcoin.js';
 import { minerModelsFromEnv } from './bitcoin-store.js';
 import { recomputeDates } from './recompute.js';
 import { elexonTables, type ElexonTables } from './tables.js';
-import { elexonViews, publishElexonViews, viewsTouched, type ElexonViews } from './views.js';
+import { elexonViews, missingElexonViews, publishElexonViews, viewsTouched, type ElexonViews } from './views.js';
 
 export interface ElexonSinkConfig {
   name?: string;
@@ -78,6 +78,13 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
         // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is rebuilt by the next batch.
         log.warn({ err: (err as Error).message, table: tables.records }, 'elexon views not rebuilt');
       }
+    },
+    // A view lost after the last batch (Redis restarted) comes back without waiting for the next record.
+    heal: async () => {
+      if (!views) return;
+      const at = now();
+      const kinds = await missingElexonViews(pool(), tables, views, at);
+      if (kinds.length) await publishElexonViews(pool(), tables, views, at, kinds);
     },
     refreshViews,
   };

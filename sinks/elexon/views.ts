@@ -3,7 +3,7 @@
 // small aggregate over many records that replays and --replace can lower as well as raise; summing in Postgres,
 // after the commit, keeps the view equal to the tables, and a reader gets one consistent JSON document.
 import type pg from 'pg';
-import { publishWholeView, readWholeView, redisClient } from '../../runtime/redis-views.js';
+import { publishWholeView, readWholeView, redisClient, sharedRedis, wholeViewMissing } from '../../runtime/redis-views.js';
 import { periodOf } from '../../schemas/elexon/calendar.js';
 import { addDays } from '../../schemas/elexon/calendar.js';
 import { ident, type ElexonTables } from './tables.js';
@@ -93,4 +93,25 @@ export async function readElexonView(names: ElexonViews, kind: ViewKind): Promis
   } finally {
     r.disconnect();
   }
+}
+
+/**
+ * The views a sink that consumed everything in the tables would have published but Redis does not hold (lost with
+ * a Redis restart after the last batch): those a date still in the records touches, on the settlement day of `now`.
+ */
+export async function missingElexonViews(db: pg.Pool, t: ElexonTables, names: ElexonViews, now: number): Promise<ViewKind[]> {
+  // The runtime's shared client (closed when the command ends): this runs every few seconds.
+  const r = sharedRedis();
+  const missing: ViewKind[] = [];
+  for (const kind of ['today', 'daily30', 'topFarmsMonth'] as const) if (await wholeViewMissing(r, names[kind])) missing.push(kind);
+  if (missing.length === 0) return [];
+  const today = periodOf(now).date;
+  const dates = (
+    await db.query<{ d: string }>(`select distinct to_char(settlement_date, 'YYYY-MM-DD') as d from ${ident(t.records)} where settlement_date >= $1::date and settlement_date <= $2::date`, [
+      addDays(today, -40),
+      today,
+    ])
+  ).rows.map((x) => x.d);
+  const touched = new Set(viewsTouched(dates, now));
+  return missing.filter((k) => touched.has(k));
 }

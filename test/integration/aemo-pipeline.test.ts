@@ -213,6 +213,32 @@ describe('AEMO raw fixtures through processors and sinks', () => {
     }
   });
 
+  it('a whole view lost after the last batch (Redis restarted) is rebuilt by a caught-up sink, with no new record', async () => {
+    const r = redisClient();
+    try {
+      const before = { price: await readWholeView(r, views.price24h), gen: await readWholeView(r, views.generationLatest) };
+      expect(before.price).not.toBeNull();
+      // What a Redis restart without persistence leaves: no pointer and no version of either view.
+      for (const v of [views.price24h, views.generationLatest]) {
+        const keys = await r.keys(`${r.options.keyPrefix ?? ''}gs:view:${v}:*`);
+        for (const k of keys) await r.del(k.slice((r.options.keyPrefix ?? '').length));
+      }
+      expect(await readWholeView(r, views.price24h)).toBeNull();
+      // A running sink with nothing left to consume heals on its timer; a drain heals before it ends.
+      const stop = new AbortController();
+      const running = runPgSink(sinks.price, { serde, mode: 'forever', healEveryMs: 200, signal: stop.signal });
+      const deadline = Date.now() + 60_000;
+      while ((await readWholeView(r, views.price24h)) === null && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 200));
+      stop.abort();
+      await running;
+      expect(await readWholeView(r, views.price24h)).toBe(before.price);
+      await runPgSink(sinks.scada, { serde, mode: 'drain' });
+      expect(await readWholeView(r, views.generationLatest)).toBe(before.gen);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('rooftop rows match the file, and the 5-min series carries state across runs', async () => {
     await publish(toRawRecords(rooftop.slice(cut), { file: ROOFTOP_ZIP, fallbackTime: 0 }));
     await processAll();
