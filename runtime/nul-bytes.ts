@@ -1,19 +1,37 @@
 // Postgres text cannot hold U+0000 (COPY and every text column refuse it), so a clean record carrying one would stop
 // its sink's partition. Processors check every output generically and reject such a record with the field named.
 
+/** Whether any string inside `value` contains U+0000. No paths are built: this runs on every output record. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsNul(value[i])) return true;
+    return false;
+  }
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    for (const k in value) if (holdsNul((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
 /** The path of the first string inside `value` that contains U+0000 (`""` for `value` itself), or undefined. */
 export function nulField(value: unknown, path = ''): string | undefined {
+  if (!holdsNul(value)) return undefined;
+  return nulPath(value, path);
+}
+
+function nulPath(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = nulField(value[i], `${path}[${i}]`);
+      const hit = nulPath(value[i], `${path}[${i}]`);
       if (hit !== undefined) return hit;
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     for (const [k, v] of Object.entries(value)) {
-      const hit = nulField(v, path ? `${path}.${k}` : k);
+      const hit = nulPath(v, path ? `${path}.${k}` : k);
       if (hit !== undefined) return hit;
     }
   }

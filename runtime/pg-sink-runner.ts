@@ -45,10 +45,15 @@ export interface SinkRunOptions {
 
 export const sinkGroup = (name: string) => `gridstream.sink.${name}`;
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 /** COPY text format: backslash escapes for the four characters that would break a line. */
 export function copyText(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'number') return String(v);
+  const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Most values hold none of the four characters: one test instead of four replaces (this runs for every field).
+  if (!COPY_SPECIAL.test(s)) return s;
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
