@@ -115,6 +115,12 @@ export const SETTINGS = {
   LOG_LEVEL: setting('runtime', oneOf(LOG_LEVELS, 'info') as z.ZodType<(typeof LOG_LEVELS)[number]>, 'info', `pino level: ${LOG_LEVELS.join(', ')}`),
   GRIDSTREAM_SESSION_TIMEOUT_MS: setting('runtime', millis(30_000), '30000', 'consumer group session timeout; a stage silent this long loses its partitions'),
   GRIDSTREAM_FETCH_MAX_BYTES: setting('runtime', number({ fallback: 4 * 1024 * 1024, min: 1024, integer: true }) as z.ZodType<number>, '4194304', 'bytes fetched per partition at a time'),
+  GRIDSTREAM_HEAP_GROWING_PERCENT: setting(
+    'runtime',
+    number({ fallback: 50, min: 0, max: 1000, integer: true }) as z.ZodType<number>,
+    '50',
+    'how far V8 lets the heap grow past its live size before the next full collection (0: V8 decides, up to 4×); 50 keeps `run` under 300 MB RSS at no measured cost',
+  ),
   GRIDSTREAM_DRAIN_IDLE_MS: setting('runtime', millis(15_000), '15000', '`--once` and replays: how long a partition short of its end may fetch nothing before it counts as drained'),
   GRIDSTREAM_REGISTRY_TIMEOUT_MS: setting('runtime', millis(10_000), '10000', 'one schema registry request; an outage is waited out, never treated as bad data'),
   GRIDSTREAM_REGISTRY_MAX_BACKOFF_MS: setting('runtime', millis(10_000), '10000', 'longest wait between tries while the registry is away'),
