@@ -5,7 +5,7 @@
 // yearly metrics settled, from the first request to the final chunk's commit. Beside it, a plain COPY of the very
 // same ticket rows into a table of parking_tickets' shape (same keys and index), streamed out of the loaded table.
 // RSS is sampled every 100 ms while the pipeline runs (the double and the generator live in this process too).
-// Options: --rows N (2200000), --year YYYY (2019).
+// Options: --rows N (2200000), --year YYYY (2019), --sequential (each stage alone, one after the other, with its rate).
 // Last line: `toronto: <e2e> rows/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -51,6 +51,7 @@ async function copyRate(from: string): Promise<{ rows: number; rate: number }> {
 export async function main(args: string[]): Promise<void> {
   const rows = Number(arg(args, '--rows', '2200000'));
   const year = Number(arg(args, '--year', '2019'));
+  const sequential = args.includes('--sequential');
   process.env.LOG_LEVEL ??= 'warn';
   await stackUp();
   await migrate();
@@ -77,6 +78,18 @@ export async function main(args: string[]): Promise<void> {
   const t0 = Date.now();
   const finalLanded = `select count(*)::int as n from ${ident(f.tables.chunks)} where final`;
   try {
+    if (sequential) {
+      // Each stage alone, one after the other, to see which one bounds the concurrent run.
+      let t = Date.now();
+      produced = (await runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } })).records;
+      say(`  source alone: ${rate(rows, Date.now() - t)} rows/s (${produced} chunks)`);
+      t = Date.now();
+      await runProcessor(f.parkingProcessor, { serde, mode: 'drain' });
+      say(`  processor alone: ${rate(rows, Date.now() - t)} rows/s`);
+      t = Date.now();
+      await runPgSink(f.parkingSink, { serde, mode: 'drain', onBatch: () => (lastCommit = Date.now()) });
+      say(`  sink alone: ${rate(rows, Date.now() - t)} rows/s`);
+    } else
     await Promise.all([
       runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } }).then((r) => (produced = r.records)),
       runProcessor(f.parkingProcessor, { serde, mode: 'forever', signal: stop.signal }),
