@@ -5,14 +5,18 @@
 // yearly metrics settled, from the first request to the final chunk's commit. Beside it, a plain COPY of the very
 // same ticket rows into a table of parking_tickets' shape (same keys and index), streamed out of the loaded table.
 // RSS is sampled every 100 ms while the pipeline runs (the double and the generator live in this process too).
-// Options: --rows N (2200000), --year YYYY (2019), --sequential (each stage alone, one after the other, with its rate).
+// Options: --rows N (2200000), --year YYYY (2019), --sequential (each stage alone, one after the other, with its rate),
+// --processes (the processor and the sink in processes of their own; RSS is then the largest of the three processes).
 // Last line: `toronto: <e2e> rows/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import { stackUp } from '../infra/stack/index.js';
 import { arg, mb, rate, say } from './support.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
+import { repoRoot } from '../runtime/paths.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
 import { runProcessor } from '../runtime/processor-runner.js';
 import { runSource } from '../runtime/producer-runner.js';
@@ -26,6 +30,16 @@ import { startCkanDouble } from '../devkit/toronto/ckan-double.js';
 import { generateYear, VARIANTS } from '../devkit/toronto/tickets.js';
 import { putYear, tempDir, writeYearZip } from '../devkit/toronto/years.js';
 import { rm, stat } from 'node:fs/promises';
+
+/** Resident set size of another process, from /proc (0 once it is gone). */
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
 
 const count = async (sql: string): Promise<number> => (await pool().query<{ n: number }>(sql)).rows[0]!.n;
 
@@ -52,6 +66,7 @@ export async function main(args: string[]): Promise<void> {
   const rows = Number(arg(args, '--rows', '2200000'));
   const year = Number(arg(args, '--year', '2019'));
   const sequential = args.includes('--sequential');
+  const processes = args.includes('--processes');
   process.env.LOG_LEVEL ??= 'warn';
   await stackUp();
   await migrate();
@@ -89,6 +104,27 @@ export async function main(args: string[]): Promise<void> {
       t = Date.now();
       await runPgSink(f.parkingSink, { serde, mode: 'drain', onBatch: () => (lastCommit = Date.now()) });
       say(`  sink alone: ${rate(rows, Date.now() - t)} rows/s`);
+    } else if (processes) {
+      // The processor and the sink in processes of their own, as an operator runs stages (each is a consumer group):
+      // Node work spreads over the cores instead of sharing one event loop. The source stays in this process.
+      const worker = (stage: string) =>
+        spawn(process.execPath, ['--import', 'tsx', 'bench/toronto-stage.ts', id, stage], { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+      const workers = [worker('process'), worker('sink')];
+      const childRss = setInterval(() => {
+        for (const w of workers) if (w.pid) rss.push(rssOf(w.pid));
+      }, 100);
+      try {
+        produced = (await runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } })).records;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 100));
+          if ((await count(finalLanded)) > 0) break;
+        }
+        lastCommit = Date.now();
+      } finally {
+        clearInterval(childRss);
+        for (const w of workers) w.kill('SIGTERM');
+        await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(null)))));
+      }
     } else
     await Promise.all([
       runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } }).then((r) => (produced = r.records)),

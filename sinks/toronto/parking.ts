@@ -37,7 +37,9 @@ export interface TorontoParkingSinkOptions {
 
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
 
-async function copyTickets(client: pg.PoolClient, stage: string, chunks: ParkingTicketChunk[]): Promise<void> {
+/** COPYs the chunks' tickets into the stage; returns the (year, location) keys they hold, with each one's street. */
+async function copyTickets(client: pg.PoolClient, stage: string, chunks: ParkingTicketChunk[]): Promise<Map<string, { year: number; location: string; street: string | null }>> {
+  const keys = new Map<string, { year: number; location: string; street: string | null }>();
   // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
   // so the upsert below never meets one key twice and Postgres need not sort the stage for DISTINCT ON.
   const seen = new Set<string>();
@@ -48,6 +50,10 @@ async function copyTickets(client: pg.PoolClient, stage: string, chunks: Parking
         if (seen.has(t.ticket_hash)) continue;
         seen.add(t.ticket_hash);
         const year = t.date_of_infraction.slice(0, 4);
+        if (t.location !== null) {
+          const k = `${year}|${t.location}`;
+          if (!keys.has(k)) keys.set(k, { year: Number(year), location: t.location, street: t.street });
+        }
         buf +=
           [
             t.ticket_hash, t.tag_number_masked, t.date_of_infraction, t.time_of_infraction, new Date(t.infraction_at).toISOString(), t.date_text, t.time_text, t.infraction_code,
@@ -65,6 +71,7 @@ async function copyTickets(client: pg.PoolClient, stage: string, chunks: Parking
     if (buf) yield buf;
   };
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
+  return keys;
 }
 
 export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingTicketChunk> & { settledLast?: Settled } {
@@ -93,7 +100,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       settled = undefined;
       await client.query(`create temp table if not exists ${stage} on commit drop as select ${TICKET_COLUMNS.join(', ')} from ${T.tickets} with no data`);
       await client.query(`truncate ${stage}`);
-      await copyTickets(client, stage, chunks);
+      const keys = [...(await copyTickets(client, stage, chunks)).values()];
       const cols = TICKET_COLUMNS.join(', ');
       const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
       await client.query(
@@ -101,8 +108,10 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
          on conflict (ticket_hash) do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
          where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
       );
+      // The keys come from the COPY loop: a `select distinct` over the stage cost Postgres a sort of every row.
       await client.query(
-        `insert into ${T.dirty} (year, location, street) select distinct year, location, street from ${stage} where location is not null on conflict (year, location) do nothing`,
+        `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
+        [keys.map((k) => k.year), keys.map((k) => k.location), keys.map((k) => k.street)],
       );
       // A final chunk closes its load: rows of an earlier load of the resource that this load did not write again go.
       for (const c of chunks.filter((x) => x.final)) {
