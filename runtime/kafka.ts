@@ -56,17 +56,23 @@ function brokerClient(): Kafka {
 }
 
 /**
- * Splits a send into chunks of about `maxBytes`: a broker refuses a record batch over its message.max.bytes
- * (1 MiB by default), and one consumed batch can produce more than that; fewer, fuller requests are faster.
+ * Splits a send into chunks of about `maxBytes` and at most `maxMessages`: a broker refuses a record batch over its
+ * message.max.bytes (1 MiB by default), and one consumed batch can produce more than that; fewer, fuller requests are
+ * faster — up to a point: kafkajs groups a send's messages per partition by copying the partition's array for every
+ * message (quadratic), 5 % of the pipeline's CPU at ~7,000 small messages per send.
  */
-export function chunks<T extends { key?: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, unknown> }>(messages: T[], maxBytes = 768 * 1024): T[][] {
+export function chunks<T extends { key?: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, unknown> }>(
+  messages: T[],
+  maxBytes = 768 * 1024,
+  maxMessages = 2000,
+): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const m of messages) {
     let bytes = 70 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
     for (const [k, v] of Object.entries(m.headers ?? {})) bytes += k.length + String(v).length + 2;
-    if (current.length && size + bytes > maxBytes) {
+    if (current.length && (size + bytes > maxBytes || current.length >= maxMessages)) {
       out.push(current);
       current = [];
       size = 0;

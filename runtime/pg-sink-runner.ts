@@ -84,10 +84,12 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
   const cols = identList(sink.columns.map((c) => c.name));
   await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${cols} from ${ident(sink.table)} with no data`);
   if (o.emptyStage) await client.query(`truncate ${stage}`);
+  const columns = sink.columns;
   const lines = function* () {
     let chunk = '';
     for (const v of values) {
-      chunk += sink.columns.map((c) => copyText(c.value(v))).join('\t') + '\n';
+      for (let i = 0; i < columns.length; i++) chunk += (i ? '\t' : '') + copyText(columns[i]!.value(v));
+      chunk += '\n';
       if (chunk.length > 64 * 1024) {
         yield chunk;
         chunk = '';
@@ -229,7 +231,6 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         for (const m of batch.messages) {
           if (BigInt(m.offset) < min) continue; // already in Postgres (committed there before Kafka heard of it)
           read++;
-          metrics.recordsIn.inc({ stage });
           if (!m.value) continue; // a tombstone: clean topics never delete rows through compaction markers
           let value: V;
           try {
@@ -248,6 +249,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           }
           latest.set(k, { value, message: m });
         }
+        if (read) metrics.recordsIn.inc({ stage }, read); // once per batch: a labelled inc per record cost ~1 µs
         const last = batch.messages[batch.messages.length - 1]!.offset;
         const next = BigInt(last) + 1n;
         if (next <= min) {

@@ -83,9 +83,10 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           resolveOffset(last);
           return;
         }
+        let read = 0;
         for (const m of batch.messages) {
           if (BigInt(m.offset) < floor) continue;
-          metrics.recordsIn.inc({ stage });
+          read++;
           const headers = headerText(m.headers);
           const fail = (reason: string) =>
             dead.push(
@@ -109,6 +110,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           for (const r of result) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, `${batch.topic}:${batch.partition}:${m.offset}`));
         }
 
+        if (read) metrics.recordsIn.inc({ stage }, read); // once per batch: a labelled inc per record cost ~1 µs
         try {
           const offsets = { groupId, topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] };
           await commitStep(producer, { outputTopic: p.output.name, out, dead, offsets });

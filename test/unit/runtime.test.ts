@@ -116,5 +116,10 @@ describe('chunked sends', () => {
     expect(parts.length).toBeGreaterThan(20);
     for (const p of parts) expect(p.reduce((n, m) => n + 70 + m.key.length + m.value.length + 3, 0)).toBeLessThanOrEqual(100_000);
     expect(chunks([{ key: 'big', value: Buffer.alloc(200_000), headers: {} }], 100_000)).toHaveLength(1);
+    // Small messages: at most maxMessages per send (kafkajs groups a send per partition in quadratic time).
+    const small = Array.from({ length: 4500 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(10) }));
+    const parts2 = chunks(small, 768 * 1024, 2000);
+    expect(parts2.map((p) => p.length)).toEqual([2000, 2000, 500]);
+    expect(parts2.flat()).toEqual(small);
   });
 });
