@@ -1,7 +1,8 @@
 // clean parking chunks -> parking_tickets, exactly once, through the generic Postgres sink runner: its natural-key
 // table is parking_ticket_chunks (one row per chunk, key resource|file|first line, with the runner's offsets in the
 // same transaction), and its `touched` hook, in that transaction, COPYs the chunks' tickets into a temp stage and
-// upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket). A replayed chunk
+// upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket) — or, while a load meets no ticket the
+// table holds (a first load), COPYs them straight into parking_tickets, which writes the same rows for half the work. A replayed chunk
 // writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
 // settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up) or
 // when keys have waited a minute — a bulk year is not re-aggregated after every batch. When the final chunk of a load
@@ -37,11 +38,17 @@ export interface TorontoParkingSinkOptions {
 
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
 
-/** COPYs the chunks' tickets into the stage; returns the (year, location) keys they hold, with each one's street. */
-async function copyTickets(client: pg.PoolClient, stage: string, chunks: ParkingTicketChunk[]): Promise<Map<string, { year: number; location: string; street: string | null }>> {
-  const keys = new Map<string, { year: number; location: string; street: string | null }>();
+interface TouchedKey {
+  year: number;
+  location: string;
+  street: string | null;
+}
+
+/** COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. */
+async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingTicketChunk[]): Promise<Map<string, TouchedKey>> {
+  const keys = new Map<string, TouchedKey>();
   // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
-  // so the upsert below never meets one key twice and Postgres need not sort the stage for DISTINCT ON.
+  // so neither the upsert nor a direct COPY meets one key twice, and Postgres need not sort the stage for DISTINCT ON.
   const seen = new Set<string>();
   const lines = function* () {
     let buf = '';
@@ -70,7 +77,7 @@ async function copyTickets(client: pg.PoolClient, stage: string, chunks: Parking
     }
     if (buf) yield buf;
   };
-  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
+  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
   return keys;
 }
 
@@ -78,6 +85,9 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
   let settled: Settled | undefined;
+  // Resources whose current load met tickets already in the table (a reload, a replay): they go through the upsert
+  // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
+  const upserting = new Set<string>();
   const sink: PgSinkComponent<ParkingTicketChunk> = {
     kind: 'pg-sink',
     name: o.name,
@@ -98,20 +108,40 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
     ],
     touched: async (client, chunks) => {
       settled = undefined;
-      await client.query(`create temp table if not exists ${stage} on commit drop as select ${TICKET_COLUMNS.join(', ')} from ${T.tickets} with no data`);
-      await client.query(`truncate ${stage}`);
-      const keys = [...(await copyTickets(client, stage, chunks)).values()];
-      const cols = TICKET_COLUMNS.join(', ');
-      const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
-      await client.query(
-        `insert into ${T.tickets} (${cols}) select ${cols} from ${stage}
-         on conflict (ticket_hash) do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
-         where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
-      );
+      // A first load meets no ticket it already holds: its tickets are COPYed straight into the table under a
+      // savepoint (no stage, no upsert — the same rows the upsert would write). The first unique violation of a
+      // resource's load rolls that back and sends the batch, and the rest of that load, through the stage and upsert.
+      const resource = chunks[0]?.resource_id ?? '';
+      let keys: TouchedKey[] | undefined;
+      if (!upserting.has(resource)) {
+        await client.query('savepoint gs_direct');
+        try {
+          keys = [...(await copyTickets(client, T.tickets, chunks)).values()];
+          await client.query('release savepoint gs_direct');
+        } catch (err) {
+          if ((err as { code?: string }).code !== '23505') throw err;
+          await client.query('rollback to savepoint gs_direct');
+          upserting.add(resource);
+          keys = undefined;
+        }
+      }
+      if (!keys) {
+        await client.query(`create temp table if not exists ${stage} on commit drop as select ${TICKET_COLUMNS.join(', ')} from ${T.tickets} with no data`);
+        await client.query(`truncate ${stage}`);
+        keys = [...(await copyTickets(client, stage, chunks)).values()];
+        const cols = TICKET_COLUMNS.join(', ');
+        const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
+        await client.query(
+          `insert into ${T.tickets} (${cols}) select ${cols} from ${stage}
+           on conflict (ticket_hash) do update set ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
+           where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
+        );
+      }
+      const touchedKeys = keys;
       // The keys come from the COPY loop: a `select distinct` over the stage cost Postgres a sort of every row.
       await client.query(
         `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
-        [keys.map((k) => k.year), keys.map((k) => k.location), keys.map((k) => k.street)],
+        [touchedKeys.map((k) => k.year), touchedKeys.map((k) => k.location), touchedKeys.map((k) => k.street)],
       );
       // A final chunk closes its load: rows of an earlier load of the resource that this load did not write again go.
       for (const c of chunks.filter((x) => x.final)) {
@@ -121,6 +151,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
           [c.resource_id, c.content_hash],
         );
         await client.query(`delete from ${T.chunks} where resource_id = $1 and content_hash <> $2`, [c.resource_id, c.content_hash]);
+        upserting.delete(c.resource_id);
       }
       const old = await client.query<{ old: boolean }>(`select coalesce(min(since) < now() - make_interval(secs => $1), false) as old from ${T.dirty}`, [SETTLE_AFTER_MS / 1000]);
       if (chunks.some((c) => c.final) || chunks.length <= SMALL_BATCH_CHUNKS || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
