@@ -2,8 +2,8 @@
 // table is parking_ticket_chunks (one row per chunk, key resource|file|first line, with the runner's offsets in the
 // same transaction), and its `touched` hook, in that transaction, COPYs the chunks' tickets into a temp stage and
 // upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket) — or, while a load meets no ticket the
-// table holds (a first load), COPYs them straight into parking_tickets, which writes the same rows for half the work. A replayed chunk
-// writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
+// table holds (a first load), COPYs them straight into parking_tickets: the same rows for half the work. A replayed
+// chunk writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
 // settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up) or
 // when keys have waited a minute — a bulk year is not re-aggregated after every batch. When the final chunk of a load
 // lands, tickets an earlier load of the same resource wrote and this one did not (a republished year) are removed.
