@@ -40,7 +40,7 @@ export const migrationsDir = join(repoRoot, 'infra', 'migrations');
 
 export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
   const files = readdirSync(migrationsDir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
-  const client = await db.connect();
+  const { client, done } = await checkout(db);
   const applied: string[] = [];
   try {
     await client.query('select pg_advisory_lock(hashtext($1))', ['gridstream.migrate']);
@@ -65,14 +65,40 @@ export async function migrate(db: pg.Pool = pool()): Promise<string[]> {
     }
   } finally {
     await client.query('select pg_advisory_unlock(hashtext($1))', ['gridstream.migrate']).catch(() => undefined);
-    client.release();
+    done();
   }
   return applied;
 }
 
+/**
+ * A client checked out of the pool, guarded. pg-pool listens for a connection's 'error' only while a client idles in
+ * the pool: a connection lost while a caller holds the client (between two queries of a transaction, when Postgres
+ * restarts) was an uncaught 'error' event that ended the process (the chaos bench saw a sink die so). Here it is
+ * logged and counted, the client's next query fails (the caller's retry takes over), and `done` discards the client.
+ */
+export async function checkout(db: pg.Pool = pool()): Promise<{ client: pg.PoolClient; done: () => void }> {
+  const client = await db.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    if (!lost) {
+      metrics.dependencyErrors.inc({ dependency: 'postgres' });
+      log.warn({ err: err.message, code: (err as { code?: string }).code }, 'Postgres connection lost while in use; the work on it is retried');
+    }
+    lost = err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    done: () => {
+      client.off('error', onError);
+      client.release(lost);
+    },
+  };
+}
+
 /** Runs `body` in one transaction on a pooled client: commit when it returns, roll back when it throws. */
 export async function withTransaction<T>(body: (client: pg.PoolClient) => Promise<T>, db: pg.Pool = pool()): Promise<T> {
-  const client = await db.connect();
+  const { client, done } = await checkout(db);
   try {
     await client.query('begin');
     const result = await body(client);
@@ -82,6 +108,6 @@ export async function withTransaction<T>(body: (client: pg.PoolClient) => Promis
     await client.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    done();
   }
 }

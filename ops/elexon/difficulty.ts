@@ -3,6 +3,7 @@
 // reported as missing a difficulty is filled in the moment one is loaded).
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
+import { checkout } from '../../runtime/db.js';
 import type { MinerModel } from '../../sinks/elexon/bitcoin.js';
 import { recomputeDates } from '../../sinks/elexon/recompute.js';
 import { ident, type ElexonTables } from '../../sinks/elexon/tables.js';
@@ -54,7 +55,7 @@ export interface LoadResult {
 }
 
 export async function loadDifficulty(db: pg.Pool, t: ElexonTables, rows: DifficultyRow[], source: string, models: MinerModel[]): Promise<LoadResult> {
-  const client = await db.connect();
+  const { client, done } = await checkout(db);
   try {
     await client.query('begin');
     const d = ident(t.difficulty);
@@ -77,6 +78,6 @@ export async function loadDifficulty(db: pg.Pool, t: ElexonTables, rows: Difficu
     await client.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    done();
   }
 }

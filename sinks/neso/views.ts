@@ -7,7 +7,7 @@
 // (deleted, with a marker saying why) when an index needs their room.
 import type pg from 'pg';
 import Supercluster from 'supercluster';
-import { pool } from '../../runtime/db.js';
+import { checkout, pool } from '../../runtime/db.js';
 import { log } from '../../runtime/log.js';
 import { guard, memoryState, redisClient, viewKey, ViewRefused, withinBudget, type ViewRedis } from '../../runtime/redis-views.js';
 import type { ViewPriority } from '../../runtime/components.js';
@@ -157,7 +157,7 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
   let bytesRead = 0;
 
   async function run(body: (db: pg.PoolClient, r: ViewRedis, stats: RefreshStats) => Promise<void>): Promise<RefreshStats> {
-    const db = await pool().connect();
+    const { client: db, done } = await checkout(pool());
     const r = o.redis?.() ?? redisClient();
     const stats: RefreshStats = { bytesRead: 0, entries: 0, refused: [], shed: false };
     const before = socketBytes(db);
@@ -166,7 +166,7 @@ export function nesoViews(tables: NesoTables, names: NesoViewNames = nesoViewNam
     } finally {
       stats.bytesRead = socketBytes(db) - before;
       bytesRead += stats.bytesRead;
-      db.release();
+      done();
       if (!o.redis) r.disconnect();
     }
     return stats;

@@ -36,4 +36,24 @@ describe('the runtime pool when Postgres drops its idle connections', () => {
     expect(stdout).toMatch(/\nanswer 42\n/);
     expect((stderr.match(/idle Postgres connection lost/g) ?? []).length).toBe(2);
   });
+
+  it('survives the connection of a client held in a transaction being terminated: the held work fails, the process goes on', async () => {
+    if (!(admin as unknown as { _connected?: boolean })._connected) await admin.connect();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/txn-worker.ts'], { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await until(() => stdout.includes('\n'), 30_000);
+    const pid = Number(/^ready (\d+)\n/.exec(stdout)![1]);
+    const killed = await admin.query<{ ok: boolean }>('select pg_terminate_backend($1) as ok', [pid]);
+    expect(killed.rows[0]!.ok).toBe(true);
+    await until(() => /connection lost while in use/.test(stderr) || child.exitCode !== null, 5000);
+    expect(child.exitCode).toBeNull(); // before checkout() guarded held clients, the 'error' event killed the process here
+    child.stdin.end('go\n');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/\nfailed .+\n/);
+    expect(stdout).toMatch(/\nanswer 42\n/);
+  });
 });
