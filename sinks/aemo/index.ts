@@ -1,23 +1,14 @@
 // The AEMO sinks: five Postgres tables and the Redis views that follow them.
-import { log } from '../../runtime/log.js';
 import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/components.js';
 import type { AemoCleanTopics } from '../../schemas/aemo/topics.js';
 import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
-import { coalesce, healWholeView, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
+import { coalesce, followedView, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
 import { priceLatestView, VIEW_NAMES } from './views.js';
 
 export * from './tables.js';
 export { closeAemoViews, coalesce, refreshGenerationLatest, refreshPrice24h, unknownDuidsTotal } from './view-refresh.js';
 export { priceLatestView, priceVersion, VIEW_NAMES } from './views.js';
-
-async function quietly(view: string, rebuild: () => Promise<void>): Promise<void> {
-  try {
-    await rebuild();
-  } catch (err) {
-    log.error({ view, err: (err as Error).message }, 'rebuilding a whole view failed; the next batch retries');
-  }
-}
 
 export interface AemoSinkOptions {
   /** Other table names (tests create tables of their own `like` the real ones). */
@@ -49,15 +40,13 @@ export function aemoSinks(clean: AemoCleanTopics, o: AemoSinkOptions = {}): Aemo
   if (o.views !== false) {
     const v = { ...VIEW_NAMES, ...(o.views ?? {}) };
     sinks.priceLatest = priceLatestView(clean.price, v.priceLatest);
-    // Whole views follow their table: rebuilt after each committed batch. A failed rebuild (Redis down, memory guard)
-    // is logged and must not stop the table sink; the next batch's rebuild reads the whole state again and repairs it.
-    const price24h = coalesce(() => refreshPrice24h({ table: t.price, view: v.price24h }));
-    const generation = coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest }));
-    price.afterCommit = () => quietly(v.price24h, price24h);
-    scada.afterCommit = () => quietly(v.generationLatest, generation);
-    // A view lost after the last batch (Redis restarted) comes back without waiting for the next record.
-    price.heal = healWholeView(v.price24h, t.price, price24h);
-    scada.heal = healWholeView(v.generationLatest, t.scada, generation);
+    // Whole views follow their table: rebuilt after each committed batch, and healed by the sink (view-refresh.ts).
+    const price24h = followedView(v.price24h, t.price, coalesce(() => refreshPrice24h({ table: t.price, view: v.price24h })));
+    const generation = followedView(v.generationLatest, t.scada, coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest })));
+    price.afterCommit = price24h.afterCommit;
+    price.heal = price24h.heal;
+    scada.afterCommit = generation.afterCommit;
+    scada.heal = generation.heal;
   }
   return sinks;
 }

@@ -44,6 +44,7 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
   const views = cfg.views === undefined ? elexonViews() : cfg.views;
   const now = cfg.now ?? Date.now;
   let models = cfg.models;
+  let current = false; // this process rebuilt the views and its last rebuild succeeded
   const recompute = (client: pg.PoolClient, dates: string[]) => recomputeDates(client, tables, dates, (models ??= minerModelsFromEnv()));
   const refreshViews = async (dates?: string[]) => {
     if (!views) return;
@@ -75,16 +76,20 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
       try {
         await refreshViews([...new Set(values.map((v) => v.settlement_date))]);
       } catch (err) {
-        // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is rebuilt by the next batch.
+        // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is healed by the sink.
+        current = false;
         log.warn({ err: (err as Error).message, table: tables.records }, 'elexon views not rebuilt');
       }
     },
-    // A view lost after the last batch (Redis restarted) comes back without waiting for the next record.
+    // A view lost after the last batch (Redis restarted), one whose last rebuild failed, or — once per process — every
+    // view (a rebuild that failed in a process since killed leaves an older version behind) is rebuilt from the
+    // tables, without waiting for the next record. Only views a date in the records touches, as afterCommit would.
     heal: async () => {
       if (!views) return;
       const at = now();
-      const kinds = await missingElexonViews(pool(), tables, views, at);
+      const kinds = await missingElexonViews(pool(), tables, views, at, { all: !current });
       if (kinds.length) await publishElexonViews(pool(), tables, views, at, kinds);
+      current = true;
     },
     refreshViews,
   };

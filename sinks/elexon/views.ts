@@ -97,13 +97,14 @@ export async function readElexonView(names: ElexonViews, kind: ViewKind): Promis
 
 /**
  * The views a sink that consumed everything in the tables would have published but Redis does not hold (lost with
- * a Redis restart after the last batch): those a date still in the records touches, on the settlement day of `now`.
+ * a Redis restart after the last batch) — or all of them with `all` — among those a date still in the records
+ * touches, on the settlement day of `now`.
  */
-export async function missingElexonViews(db: pg.Pool, t: ElexonTables, names: ElexonViews, now: number): Promise<ViewKind[]> {
+export async function missingElexonViews(db: pg.Pool, t: ElexonTables, names: ElexonViews, now: number, o: { all?: boolean } = {}): Promise<ViewKind[]> {
   // The runtime's shared client (closed when the command ends): this runs every few seconds.
   const r = sharedRedis();
   const missing: ViewKind[] = [];
-  for (const kind of ['today', 'daily30', 'topFarmsMonth'] as const) if (await wholeViewMissing(r, names[kind])) missing.push(kind);
+  for (const kind of ['today', 'daily30', 'topFarmsMonth'] as const) if (o.all || (await wholeViewMissing(r, names[kind]))) missing.push(kind);
   if (missing.length === 0) return [];
   const today = periodOf(now).date;
   const dates = (

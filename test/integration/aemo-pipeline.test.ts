@@ -12,7 +12,7 @@ import { kafka } from '../../runtime/kafka.js';
 import { runPgSink } from '../../runtime/pg-sink-runner.js';
 import { runProcessor } from '../../runtime/processor-runner.js';
 import { runSource } from '../../runtime/producer-runner.js';
-import { readWholeView, redisClient, runKeyedView } from '../../runtime/redis-views.js';
+import { publishWholeView, readWholeView, redisClient, runKeyedView } from '../../runtime/redis-views.js';
 import { Serde } from '../../runtime/serde.js';
 import { runStatefulProcessor } from '../../runtime/stateful-processor-runner.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
@@ -234,6 +234,21 @@ describe('AEMO raw fixtures through processors and sinks', () => {
       expect(await readWholeView(r, views.price24h)).toBe(before.price);
       await runPgSink(sinks.scada, { serde, mode: 'drain' });
       expect(await readWholeView(r, views.generationLatest)).toBe(before.gen);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a view left stale by a rebuild that failed in a process since killed is rebuilt by the next sink process', async () => {
+    const r = redisClient();
+    try {
+      const good = await readWholeView(r, views.price24h);
+      expect(good).not.toBeNull();
+      await publishWholeView(r, { name: views.price24h, priority: 'normal' }, JSON.stringify({ stale: true }));
+      // A new process: its sinks have not rebuilt anything yet, so its first heal rebuilds whatever Redis holds.
+      const restarted = aemoPipelineFlows(raw, { id, tables, views }).sinks;
+      await runPgSink(restarted.price, { serde, mode: 'drain' });
+      expect(await readWholeView(r, views.price24h)).toBe(good);
     } finally {
       r.disconnect();
     }
