@@ -7,7 +7,7 @@
 // Last line: `aemo-pipeline: <e2e> rec/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { randomBytes } from 'node:crypto';
 import { stackUp } from '../infra/stack/index.js';
-import { arg, copyLines, mb, rate, say, units } from './support.js';
+import { arg, copyLines, mb, rate, sampleRss, say, units } from './support.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
 import { runProcessor } from '../runtime/processor-runner.js';
@@ -68,8 +68,7 @@ export async function main(args: string[]): Promise<void> {
   // Past the day, inside the daily-archive window: the day is read from Reports/Archive in one request.
   const options: AemoOptions = { from: day, to: day, datasets: ['scada'], now: Date.parse(`${day}T12:00:00+10:00`) + 7 * 24 * 3600_000 };
 
-  const rss: number[] = [process.memoryUsage().rss];
-  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 100);
+  const rss = sampleRss();
   let lastCommit = 0;
   let produced = 0;
   const stop = new AbortController();
@@ -88,19 +87,18 @@ export async function main(args: string[]): Promise<void> {
       })(),
     ]);
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await server.close();
   }
-  rss.push(process.memoryUsage().rss);
   const rows = await countRows(tables.scada);
   const e2e = rate(rows, lastCommit - t0);
-  const maxRss = mb(Math.max(...rss));
+  const maxRss = mb(rss.max());
   say(`  source published ${produced} records; ${rows} rows in ${tables.scada} after ${((lastCommit - t0) / 1000).toFixed(1)} s`);
   say(`  end to end (source -> processor -> Postgres sink, one process): ${e2e} rec/s`);
 
   const copy = await copyRate(tables.scada);
   say(`  COPY of the same ${copy.rows} rows into a table of the same shape: ${copy.rate} rows/s`);
-  say(`  RSS: ${rss.length} samples, max ${maxRss} MB`);
+  say(`  RSS: ${rss.count()} samples, max ${maxRss} MB`);
   await pool().query(`drop table if exists ${tables.scada}`);
   await closePool();
   say(`aemo-pipeline: ${e2e} rec/s end-to-end, COPY ${copy.rate} rows/s, ratio ${(e2e / copy.rate).toFixed(2)}, max RSS ${maxRss} MB`);

@@ -1,4 +1,5 @@
-// Helpers the benchmarks share: output, rates, arguments, generated DUIDs, and the plain COPY they compare with.
+// Helpers the benchmarks share: output, rates, arguments, generated DUIDs, RSS sampling, and the plain COPY they compare with.
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
@@ -44,4 +45,34 @@ export async function copyLines(table: string, cols: string, lines: Iterable<str
     client.release();
   }
   return Date.now() - t0;
+}
+
+/** Resident set size of another process, from /proc (0 once it is gone). */
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * RSS sampled every 100 ms while a bench runs: this process's, and that of each pid `others` returns (stages the
+ * bench runs in processes of their own). `stop` ends the sampling; `max` is the largest sample in bytes.
+ */
+export function sampleRss(others: () => (number | undefined)[] = () => []): { stop: () => void; count: () => number; max: () => number } {
+  const rss: number[] = [process.memoryUsage().rss];
+  const timer = setInterval(() => {
+    rss.push(process.memoryUsage().rss);
+    for (const pid of others()) if (pid) rss.push(rssOf(pid));
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      rss.push(process.memoryUsage().rss);
+    },
+    count: () => rss.length,
+    max: () => rss.reduce((a, b) => Math.max(a, b), 0),
+  };
 }

@@ -10,11 +10,10 @@
 // Last line: `toronto: <e2e> rows/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import { stackUp } from '../infra/stack/index.js';
-import { arg, mb, rate, say } from './support.js';
+import { arg, mb, rate, sampleRss, say } from './support.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { repoRoot } from '../runtime/paths.js';
 import { runPgSink } from '../runtime/pg-sink-runner.js';
@@ -30,16 +29,6 @@ import { startCkanDouble } from '../devkit/toronto/ckan-double.js';
 import { generateYear, VARIANTS } from '../devkit/toronto/tickets.js';
 import { putYear, tempDir, writeYearZip } from '../devkit/toronto/years.js';
 import { rm, stat } from 'node:fs/promises';
-
-/** Resident set size of another process, from /proc (0 once it is gone). */
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 const count = async (sql: string): Promise<number> => (await pool().query<{ n: number }>(sql)).rows[0]!.n;
 
@@ -85,8 +74,8 @@ export async function main(args: string[]): Promise<void> {
   await createTorontoTables(pool(), f.tables);
   await applyTopics(catalogue(f.flows), serde);
 
-  const rss: number[] = [process.memoryUsage().rss];
-  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 100);
+  let workers: ReturnType<typeof spawn>[] = [];
+  const rss = sampleRss(() => workers.map((w) => w.pid));
   let lastCommit = 0;
   let produced = 0;
   const stop = new AbortController();
@@ -109,10 +98,7 @@ export async function main(args: string[]): Promise<void> {
       // Node work spreads over the cores instead of sharing one event loop. The source stays in this process.
       const worker = (stage: string) =>
         spawn(process.execPath, ['--import', 'tsx', 'bench/toronto-stage.ts', id, stage], { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
-      const workers = [worker('process'), worker('sink')];
-      const childRss = setInterval(() => {
-        for (const w of workers) if (w.pid) rss.push(rssOf(w.pid));
-      }, 100);
+      workers = [worker('process'), worker('sink')];
       try {
         produced = (await runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } })).records;
         for (;;) {
@@ -121,7 +107,6 @@ export async function main(args: string[]): Promise<void> {
         }
         lastCommit = Date.now();
       } finally {
-        clearInterval(childRss);
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(null)))));
       }
@@ -139,7 +124,7 @@ export async function main(args: string[]): Promise<void> {
       })(),
     ]);
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await ckan.close();
     await rm(dir, { recursive: true, force: true });
   }
@@ -147,12 +132,12 @@ export async function main(args: string[]): Promise<void> {
   const metric = await count(`select coalesce(sum(ticket_count), 0)::int as n from ${ident(f.tables.locations)}`);
   const secs = (lastCommit - t0) / 1000;
   const e2e = rate(tickets, lastCommit - t0);
-  const maxRss = mb(Math.max(...rss));
+  const maxRss = mb(rss.max());
   say(`  source published ${produced} chunks; ${tickets} tickets in Postgres, metrics over ${metric} located tickets, after ${secs.toFixed(1)} s`);
   say(`  end to end (ZIP -> Kafka raw -> processor -> Kafka clean -> COPY stage + upsert, metrics settled): ${e2e} rows/s`);
   const copy = await copyRate(f.tables.tickets);
   say(`  plain COPY of the same ${copy.rows} rows into a table of parking_tickets' shape: ${copy.rate} rows/s`);
-  say(`  RSS: ${rss.length} samples, max ${maxRss} MB`);
+  say(`  RSS: ${rss.count()} samples, max ${maxRss} MB`);
   for (const t of Object.values(f.tables)) await pool().query(`drop table if exists ${ident(t)}`);
   closeSharedRedis();
   await closePool();
