@@ -11,7 +11,7 @@ import { torontoCameraChargesProcessor, torontoCameraLocationProcessor } from '.
 import { torontoCameraChargesSink, torontoCameraLocationSink } from '../sinks/toronto/cameras.js';
 import { torontoSourceComponent, type TorontoSourceConfig } from '../producers/toronto/source.js';
 import { torontoTopics, type TorontoTopics } from '../schemas/toronto/topics.js';
-import { torontoParkingSink } from '../sinks/toronto/parking.js';
+import { torontoParkingSink, type TorontoParkingSinkOptions } from '../sinks/toronto/parking.js';
 import { torontoTables, type TorontoTables } from '../sinks/toronto/tables.js';
 
 export interface TorontoFlow {
@@ -32,6 +32,7 @@ export interface TorontoFlow {
 
 export interface TorontoFlowOptions {
   source?: Omit<TorontoSourceConfig, 'name' | 'topics'>;
+  parkingSink?: Pick<TorontoParkingSinkOptions, 'idleSettleMs'>;
 }
 
 export function torontoFlow(id = 'toronto', o: TorontoFlowOptions = {}): TorontoFlow {
@@ -44,6 +45,7 @@ export function torontoFlow(id = 'toronto', o: TorontoFlowOptions = {}): Toronto
   // The Redis map payloads (sinks/toronto/map-payloads.ts), rebuilt after the commits that change them.
   const mapView = own ? `${id}-map` : 'toronto-map';
   const parkingSink = torontoParkingSink({
+    ...o.parkingSink,
     name: name('toronto-parking-tickets'),
     topics,
     tables,

@@ -14,6 +14,9 @@ export interface Settled {
 
 export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables): Promise<Settled> {
   const T = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
+  // One settle at a time per set of tables: a batch's settle and the idle settle (the sink's heal) run in transactions of
+  // their own, and two interleaved delete-and-insert rounds over the same keys would write their metrics twice.
+  await client.query('select pg_advisory_xact_lock(hashtext($1))', [`gridstream.toronto.settle:${t.dirty}`]);
   const n = await client.query(`select count(*)::int as n from ${T.dirty}`);
   if ((n.rows[0] as { n: number }).n === 0) return { keys: 0, neighbourhoods: [], years: [] };
   await client.query(`drop table if exists toronto_dirty, toronto_dirty_streets, toronto_dirty_hoods`);

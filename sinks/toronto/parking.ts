@@ -4,14 +4,18 @@
 // upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket) — or, while a load meets no ticket the
 // table holds (a first load), COPYs them straight into parking_tickets: the same rows for half the work. A replayed
 // chunk writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
-// settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up) or
-// when keys have waited a minute — a bulk year is not re-aggregated after every batch. When the final chunk of a load
-// lands, tickets an earlier load of the same resource wrote and this one did not (a republished year) are removed.
+// settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up), when
+// keys have waited five minutes (a long backfill's metrics still move), or by the sink's heal once no batch has come
+// for 30 s (a load whose source stopped mid-year). A bulk year is aggregated once, when it is whole: each settle of a
+// part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
+// settle the final one redid). When the final chunk of a load lands, tickets an earlier load of the same resource
+// wrote and this one did not (a republished year) are removed.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
+import { withTransaction } from '../../runtime/db.js';
 import { copyText } from '../../runtime/pg-sink-runner.js';
 import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
@@ -26,7 +30,9 @@ const TICKET_COLUMNS = [
 
 /** Settle when this many chunks or fewer came in one batch: the sink is keeping up, not bulk loading. */
 const SMALL_BATCH_CHUNKS = 3;
-const SETTLE_AFTER_MS = 60_000;
+const SETTLE_AFTER_MS = 5 * 60_000;
+/** Dirty keys no batch has touched for this long are settled by heal, in a transaction of its own (default). */
+const IDLE_SETTLE_MS = 30_000;
 
 export interface TorontoParkingSinkOptions {
   name: string;
@@ -34,6 +40,8 @@ export interface TorontoParkingSinkOptions {
   tables: TorontoTables;
   /** Called after a batch whose transaction settled metrics (e.g. rebuild the map payloads of those neighbourhoods). */
   onSettled?: (s: Settled) => Promise<void>;
+  /** How long the topic must be quiet before heal settles keys a stopped load left dirty (default 30 s). */
+  idleSettleMs?: number;
 }
 
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
@@ -88,6 +96,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   // Resources whose current load met tickets already in the table (a reload, a replay): they go through the upsert
   // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
   const upserting = new Set<string>();
+  let lastBatchAt = 0;
   const sink: PgSinkComponent<ParkingTicketChunk> = {
     kind: 'pg-sink',
     name: o.name,
@@ -108,6 +117,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
     ],
     touched: async (client, chunks) => {
       settled = undefined;
+      lastBatchAt = Date.now();
       // A first load meets no ticket it already holds: its tickets are COPYed straight into the table under a
       // savepoint (no stage, no upsert — the same rows the upsert would write). The first unique violation of a
       // resource's load rolls that back and sends the batch, and the rest of that load, through the stage and upsert.
@@ -155,6 +165,14 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       }
       const old = await client.query<{ old: boolean }>(`select coalesce(min(since) < now() - make_interval(secs => $1), false) as old from ${T.dirty}`, [SETTLE_AFTER_MS / 1000]);
       if (chunks.some((c) => c.final) || chunks.length <= SMALL_BATCH_CHUNKS || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
+      lastBatchAt = Date.now();
+    },
+    // A load that stopped mid-year (its source killed, the year not republished yet) leaves keys dirty that no batch
+    // will settle: once the topic has been quiet for idleSettleMs they are settled here.
+    heal: async () => {
+      if (Date.now() - lastBatchAt < (o.idleSettleMs ?? IDLE_SETTLE_MS)) return;
+      const s = await withTransaction((client) => settleParkingMetrics(client, o.tables));
+      if (s.keys > 0) await o.onSettled?.(s);
     },
     ...(o.onSettled
       ? {

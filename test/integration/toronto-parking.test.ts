@@ -119,9 +119,20 @@ describe('idempotence and resumption', () => {
   });
 
   it('a load killed mid-way and resumed gives the same rows and metrics', async () => {
-    const g = await torontoTestFlow('torkill', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2, stopAfterBatches: 2 });
+    const g = await torontoTestFlow('torkill', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2, stopAfterBatches: 2 }, { idleSettleMs: 0 });
     const first = await runAll(g);
     expect(first.records).toBe(4); // two batches of two chunks, then the run stops as if killed
+    // A bulk load's keys wait to be aggregated until the year is whole; a load that stops after a large batch leaves
+    // them dirty with no batch to come. Put the part-loaded year in that state (its keys dirty, no metrics yet): once
+    // the topic is quiet, heal settles them and the metrics match the tickets that did land.
+    await pool().query(`delete from ${ident(g.tables.locations)}`);
+    await pool().query(`insert into ${ident(g.tables.dirty)} (year, location, street) select distinct year, location, street from ${ident(g.tables.tickets)} where location is not null on conflict do nothing`);
+    const landed = await pool().query<{ n: number }>(`select count(*)::int as n from ${ident(g.tables.tickets)} where location is not null`);
+    expect(landed.rows[0]!.n).toBeGreaterThan(3000);
+    await g.parkingSink.heal!();
+    const settledSum = await pool().query<{ n: number }>(`select coalesce(sum(ticket_count), 0)::int as n from ${ident(g.tables.locations)}`);
+    expect(settledSum.rows[0]!.n).toBe(landed.rows[0]!.n);
+    expect((await pool().query(`select 1 from ${ident(g.tables.dirty)}`)).rowCount).toBe(0);
     // Resume with an unlimited source of the same name (same cursor).
     const resumed = { ...g, source: (await import('../../producers/toronto/source.js')).torontoSourceComponent({ name: g.source.name, topics: g.topics, baseUrl: ckan.baseUrl, rowsPerChunk: 1000, chunksPerBatch: 2 }) };
     await runAll(resumed);

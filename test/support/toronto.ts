@@ -8,7 +8,7 @@ import { pool } from '../../runtime/db.js';
 import { Serde } from '../../runtime/serde.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import { catalogue } from '../../schemas/catalogue.js';
-import { torontoFlow, type TorontoFlow } from '../../pipeline/toronto.js';
+import { torontoFlow, type TorontoFlow, type TorontoFlowOptions } from '../../pipeline/toronto.js';
 import { createTorontoTables, ident } from '../../sinks/toronto/tables.js';
 import type { TicketRow } from '../../devkit/toronto/tickets.js';
 import type { AseSite, RedLightSite } from '../../devkit/toronto/cameras.js';
@@ -20,9 +20,14 @@ export interface TorontoTestFlow extends TorontoFlow {
   serde: Serde;
 }
 
-export async function torontoTestFlow(prefix: string, baseUrl: string, source: Partial<Omit<TorontoSourceConfig, 'name' | 'topics' | 'baseUrl'>> = {}): Promise<TorontoTestFlow> {
+export async function torontoTestFlow(
+  prefix: string,
+  baseUrl: string,
+  source: Partial<Omit<TorontoSourceConfig, 'name' | 'topics' | 'baseUrl'>> = {},
+  parkingSink: TorontoFlowOptions['parkingSink'] = {},
+): Promise<TorontoTestFlow> {
   const id = `t_${prefix}_${randomBytes(3).toString('hex')}`;
-  const f = torontoFlow(id, { source: { baseUrl, http: { minDelayMs: 50, maxDelayMs: 200 }, ...source } });
+  const f = torontoFlow(id, { source: { baseUrl, http: { minDelayMs: 50, maxDelayMs: 200 }, ...source }, parkingSink });
   await createTorontoTables(pool(), f.tables);
   const serde = Serde.fromConfig();
   await applyTopics(catalogue(f.flows), serde);
