@@ -60,8 +60,13 @@ export function isUnknownSchema(err: unknown): boolean {
 /** Registration refusals that are final (incompatible or invalid schema); anything else is the registry blinking. */
 const refusal = (err: unknown) => [409, 422].includes((err as { status?: number } | undefined)?.status ?? 0);
 
+/** The encode scratch buffer: its first size, and the size above which it is given back after a large value. */
+const SCRATCH_START = 64 * 1024;
+const SCRATCH_KEEP = 4 * 1024 * 1024;
+
 export class Serde {
   private readonly byTopic = new Map<string, { id: number; type: avro.Type }>();
+  private scratch = Buffer.allocUnsafe(SCRATCH_START);
   private readonly byId = new Map<number, avro.Type>();
 
   constructor(readonly registry: SchemaRegistry) {}
@@ -100,12 +105,24 @@ export class Serde {
   encode(topic: string, value: unknown): Buffer {
     const entry = this.byTopic.get(topic);
     if (!entry) throw new Error(`no schema registered for ${topic} in this process`);
-    const body = entry.type.toBuffer(value);
-    const out = Buffer.allocUnsafe(5 + body.length);
-    out[0] = 0;
-    out.writeInt32BE(entry.id, 1);
-    body.copy(out, 5);
-    return out;
+    // Written once, after the 5-byte header, into a scratch buffer kept between calls, then copied out once. avsc's
+    // toBuffer writes into a 1 KB buffer and, for a larger value, writes the whole value a second time into a new
+    // buffer (every Toronto chunk, 300-600 KB, was encoded twice), and the header meant a third copy.
+    for (;;) {
+      const end = entry.type.encode(value, this.scratch, 5);
+      if (end > 0) {
+        const out = Buffer.allocUnsafe(end);
+        this.scratch.copy(out, 0, 0, end);
+        out[0] = 0;
+        out.writeInt32BE(entry.id, 1);
+        if (this.scratch.length > SCRATCH_KEEP) this.scratch = Buffer.allocUnsafe(SCRATCH_START);
+        return out;
+      }
+      // avsc returns minus the bytes that did not fit.
+      let size = this.scratch.length * 2;
+      while (size < this.scratch.length - end) size *= 2;
+      this.scratch = Buffer.allocUnsafe(size);
+    }
   }
 
   /**
