@@ -9,11 +9,32 @@ import type { ParkingTicket } from '../../schemas/toronto/records.gen.js';
 import { parseTicketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
 import { torontoToUtc } from '../../schemas/toronto/toronto-time.js';
 
+// Whitespace other than a single plain space: the only text `replace(/\s+/g, ' ')` would change.
+const ODD_SPACE = /[^\S ]| \s/;
+
 const blankToNull = (s: string | undefined): string | null => {
   if (s === undefined) return null;
-  const t = s.trim().replace(/\s+/g, ' ');
+  let t = s.trim();
+  if (ODD_SPACE.test(t)) t = t.replace(/\s+/g, ' ');
   return t === '' ? null : t;
 };
+
+/**
+ * `fn` remembering its last few thousand answers. A year's two million rows hold a few hundred dates, codes and fines
+ * and some tens of thousands of locations: the regex work is done once per distinct text, not once per row.
+ */
+function remembered<R>(fn: (text: string) => R, max = 20_000): (text: string) => R {
+  const seen = new Map<string, R>();
+  return (text) => {
+    let r = seen.get(text);
+    if (r === undefined && !seen.has(text)) {
+      r = fn(text);
+      if (seen.size >= max) seen.clear();
+      seen.set(text, r);
+    }
+    return r as R;
+  };
+}
 
 /** `HHMM` with lost leading zeros or a float tail (`35`, `1.0`, `0035`) -> `HH:MM`, or null when not a time of day. */
 export function normaliseTime(text: string): string | null {
@@ -65,24 +86,34 @@ export function streetLabel(location: string | null): string | null {
 
 const field = (row: readonly string[], i: number): string => (i >= 0 ? (row[i] ?? '') : '');
 
+const dateOf = remembered(parseTicketDate, 5_000);
+const timeOf = remembered(normaliseTime, 5_000);
+const codeOf = remembered(normaliseCode, 5_000);
+const fineOf = remembered(normaliseFine, 5_000);
+/** location2 as written -> [its blank-to-null text, location key, street label]. */
+const placeOf = remembered((text: string): [string | null, string | null, string | null] => {
+  const location2 = blankToNull(text);
+  const location = locationKey(location2);
+  return [location2, location, streetLabel(location)];
+}, 50_000);
+
 /** A ticket from a row that passed `rowProblem` (schemas/toronto/parking-rows.ts); throws for one that did not. */
 export function normaliseTicket(row: readonly string[], map: ColumnMap, line: number): ParkingTicket {
   const dateText = field(row, map.date_of_infraction);
-  const date = parseTicketDate(dateText);
+  const date = dateOf(dateText);
   if (date === null) throw new Error(`line ${line}: unreadable date ${JSON.stringify(dateText)}`);
   const tag = field(row, map.tag_number_masked).trim();
   if (!tag) throw new Error(`line ${line}: no tag number`);
   const timeText = field(row, map.time_of_infraction);
-  const time = normaliseTime(timeText);
-  const code = normaliseCode(field(row, map.infraction_code));
+  const time = timeOf(timeText);
+  const code = codeOf(field(row, map.infraction_code));
   const description = blankToNull(field(row, map.infraction_description)) ?? '';
-  const fine = normaliseFine(field(row, map.set_fine_amount));
+  const fine = fineOf(field(row, map.set_fine_amount));
   const location1 = blankToNull(field(row, map.location1));
-  const location2 = blankToNull(field(row, map.location2));
+  const [location2, location, street] = placeOf(field(row, map.location2));
   const location3 = blankToNull(field(row, map.location3));
   const location4 = blankToNull(field(row, map.location4));
   const province = blankToNull(field(row, map.province));
-  const location = locationKey(location2);
   const hash = createHash('md5')
     .update([tag, date, time ?? '', code ?? '', description, fine ?? '', location1 ?? '', location2 ?? '', location3 ?? '', location4 ?? '', province ?? ''].join('|'))
     .digest('hex');
@@ -105,6 +136,6 @@ export function normaliseTicket(row: readonly string[], map: ColumnMap, line: nu
     location4,
     province,
     location,
-    street: streetLabel(location),
+    street,
   };
 }

@@ -1,5 +1,5 @@
 // Toronto local time -> UTC. Tickets carry a local date and HH:MM; the offset (EST -5 h / EDT -4 h) is looked up
-// per local date and hour through Intl and cached, so two million rows cost a few thousand Intl calls.
+// through Intl per local date and cached.
 const fmt = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'America/Toronto',
   hourCycle: 'h23',
@@ -20,22 +20,44 @@ function offsetAt(utcMs: number): number {
 }
 
 const HOUR = 3_600_000;
-const cache = new Map<string, number>();
+
+/** Offset (ms, local - UTC) of the Toronto wall-clock hour `hourWall` (that wall time read as if it were UTC). */
+function hourOffset(hourWall: number): number {
+  // EDT first: of an ambiguous autumn hour, the earlier instant. In the spring gap neither fits: read it as EST.
+  return [-4 * HOUR, -5 * HOUR].find((o) => offsetAt(hourWall - o) === o) ?? -5 * HOUR;
+}
+
+/** A local date: its midnight as if UTC, and its offset per hour (one value for a day the clocks do not change). */
+interface Day {
+  midnight: number;
+  offsets: number | number[];
+}
+
+const days = new Map<string, Day>();
+
+function dayOf(date: string): Day {
+  let d = days.get(date);
+  if (d === undefined) {
+    const midnight = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+    // The clocks change at most once a day, at 02:00: a day whose first and last hours agree has one offset.
+    const first = hourOffset(midnight);
+    const last = hourOffset(midnight + 23 * HOUR);
+    const offsets = first === last ? first : Array.from({ length: 24 }, (_, h) => hourOffset(midnight + h * HOUR));
+    if (days.size > 50_000) days.clear();
+    d = { midnight, offsets };
+    days.set(date, d);
+  }
+  return d;
+}
 
 /**
  * The UTC instant of a Toronto wall-clock time (`date` YYYY-MM-DD, `hh`, `mm`). A time in the spring-forward gap
  * maps as if the clock had not moved (02:30 -> 07:30 UTC); an ambiguous autumn time takes the earlier (EDT) one.
+ * Offsets are looked up through Intl once per local date (24 times on a day the clocks change), so two million rows
+ * cost a few thousand Intl calls.
  */
 export function torontoToUtc(date: string, hh: number, mm: number): number {
-  const key = `${date}T${hh}`;
-  let off = cache.get(key);
-  const wall = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), hh, mm);
-  if (off === undefined) {
-    const hourWall = wall - mm * 60_000;
-    // EDT first: of an ambiguous autumn hour, the earlier instant. In the spring gap neither fits: read it as EST.
-    off = [-4 * HOUR, -5 * HOUR].find((o) => offsetAt(hourWall - o) === o) ?? -5 * HOUR;
-    if (cache.size > 100_000) cache.clear();
-    cache.set(key, off);
-  }
-  return wall - off;
+  const d = dayOf(date);
+  const off = typeof d.offsets === 'number' ? d.offsets : d.offsets[hh]!;
+  return d.midnight + hh * HOUR + mm * 60_000 - off;
 }

@@ -52,6 +52,25 @@ interface TouchedKey {
   street: string | null;
 }
 
+// Ticket instants are whole minutes: the date part of their text is made once per day, the rest from two-digit
+// strings (toISOString per ticket, even through a cache of instants, was 8 % of the sink process's CPU).
+const DAY = 86_400_000;
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const dayText = new Map<number, string>();
+function isoInstant(ms: number): string {
+  const day = Math.floor(ms / DAY);
+  const rest = ms - day * DAY;
+  if (rest % 60_000 !== 0) return new Date(ms).toISOString();
+  let d = dayText.get(day);
+  if (d === undefined) {
+    if (dayText.size >= 20_000) dayText.clear();
+    d = new Date(day * DAY).toISOString().slice(0, 11);
+    dayText.set(day, d);
+  }
+  const minutes = rest / 60_000;
+  return `${d}${TWO[Math.floor(minutes / 60)]!}:${TWO[minutes % 60]!}:00Z`;
+}
+
 /** COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. */
 async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingTicketChunk[]): Promise<Map<string, TouchedKey>> {
   const keys = new Map<string, TouchedKey>();
@@ -61,6 +80,8 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingT
   const lines = function* () {
     let buf = '';
     for (const c of chunks) {
+      // The columns naming the load are the same for every ticket of a chunk.
+      const load = `\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\t`;
       for (const t of c.tickets) {
         if (seen.has(t.ticket_hash)) continue;
         seen.add(t.ticket_hash);
@@ -69,14 +90,14 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingT
           const k = `${year}|${t.location}`;
           if (!keys.has(k)) keys.set(k, { year: Number(year), location: t.location, street: t.street });
         }
+        // One concatenation per line, in TICKET_COLUMNS' order (an array, a map and a join per ticket were a tenth of
+        // the sink process's CPU).
         buf +=
-          [
-            t.ticket_hash, t.tag_number_masked, t.date_of_infraction, t.time_of_infraction, new Date(t.infraction_at).toISOString(), t.date_text, t.time_text, t.infraction_code,
-            t.infraction_description, t.set_fine_amount, t.location1, t.location2, t.location3, t.location4, t.province, t.location, t.street, year,
-            c.resource_id, c.content_hash, c.file, t.line,
-          ]
-            .map(copyText)
-            .join('\t') + '\n';
+          copyText(t.ticket_hash) + '\t' + copyText(t.tag_number_masked) + '\t' + copyText(t.date_of_infraction) + '\t' + copyText(t.time_of_infraction) + '\t' +
+          isoInstant(t.infraction_at) + '\t' + copyText(t.date_text) + '\t' + copyText(t.time_text) + '\t' + copyText(t.infraction_code) + '\t' +
+          copyText(t.infraction_description) + '\t' + copyText(t.set_fine_amount) + '\t' + copyText(t.location1) + '\t' + copyText(t.location2) + '\t' +
+          copyText(t.location3) + '\t' + copyText(t.location4) + '\t' + copyText(t.province) + '\t' + copyText(t.location) + '\t' + copyText(t.street) + '\t' +
+          copyText(year) + load + t.line + '\n';
         if (buf.length > 256 * 1024) {
           yield buf;
           buf = '';
