@@ -6,7 +6,8 @@
 // same ticket rows into a table of parking_tickets' shape (same keys and index), streamed out of the loaded table.
 // RSS is sampled every 100 ms while the pipeline runs (the double and the generator live in this process too).
 // Options: --rows N (2200000), --year YYYY (2019), --sequential (each stage alone, one after the other, with its rate),
-// --processes (the processor and the sink in processes of their own; RSS is then the largest of the three processes).
+// --processes (the processor and the sink in processes of their own; RSS is then the largest of the three processes),
+// --keep (leave the loaded tables in place, their names printed, to look at plans; drop them by hand).
 // Last line: `toronto: <e2e> rows/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -138,7 +139,8 @@ export async function main(args: string[]): Promise<void> {
   const copy = await copyRate(f.tables.tickets);
   say(`  plain COPY of the same ${copy.rows} rows into a table of parking_tickets' shape: ${copy.rate} rows/s`);
   say(`  RSS: ${rss.count()} samples, max ${maxRss} MB`);
-  for (const t of Object.values(f.tables)) await pool().query(`drop table if exists ${ident(t)}`);
+  if (args.includes('--keep')) say(`  tables kept: ${Object.values(f.tables).join(', ')}`);
+  else for (const t of Object.values(f.tables)) await pool().query(`drop table if exists ${ident(t)}`);
   closeSharedRedis();
   await closePool();
   say(`toronto: ${e2e} rows/s end-to-end, COPY ${copy.rate} rows/s, ratio ${(e2e / copy.rate).toFixed(2)}, max RSS ${maxRss} MB`);

@@ -174,13 +174,21 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
         `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
         [touchedKeys.map((k) => k.year), touchedKeys.map((k) => k.location), touchedKeys.map((k) => k.street)],
       );
-      // A final chunk closes its load: rows of an earlier load of the resource that this load did not write again go.
+      const loads = [...new Map(chunks.map((c) => [`${c.resource_id}|${c.content_hash}`, c])).values()];
+      await client.query(`insert into ${T.loads} (resource_id, load_hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing`, [
+        loads.map((c) => c.resource_id),
+        loads.map((c) => c.content_hash),
+      ]);
+      // A final chunk closes its load: rows of an earlier load of the resource that this load did not write again go
+      // (only looked for when parking_ticket_loads holds an earlier load: the delete scans every ticket).
       for (const c of chunks.filter((x) => x.final)) {
-        await client.query(
-          `with gone as (delete from ${T.tickets} where resource_id = $1 and load_hash <> $2 returning year, location, street)
-           insert into ${T.dirty} (year, location, street) select distinct year, location, street from gone where location is not null on conflict (year, location) do nothing`,
-          [c.resource_id, c.content_hash],
-        );
+        const earlier = await client.query(`delete from ${T.loads} where resource_id = $1 and load_hash <> $2`, [c.resource_id, c.content_hash]);
+        if (earlier.rowCount)
+          await client.query(
+            `with gone as (delete from ${T.tickets} where resource_id = $1 and load_hash <> $2 returning year, location, street)
+             insert into ${T.dirty} (year, location, street) select distinct year, location, street from gone where location is not null on conflict (year, location) do nothing`,
+            [c.resource_id, c.content_hash],
+          );
         await client.query(`delete from ${T.chunks} where resource_id = $1 and content_hash <> $2`, [c.resource_id, c.content_hash]);
         upserting.delete(c.resource_id);
       }

@@ -6,6 +6,7 @@ import { ident, identName } from '../../runtime/sql.js';
 const BASE = {
   chunks: 'parking_ticket_chunks',
   tickets: 'parking_tickets',
+  loads: 'parking_ticket_loads',
   geocodes: 'parking_location_geocodes',
   dirty: 'parking_metric_dirty',
   locationCodes: 'parking_ticket_yearly_location_codes',
