@@ -1,6 +1,6 @@
 // `npm run bench -- <name> [options]`: benchmarks print records/s; they are never timed tests.
 // Each run works in a namespace of its own (`b<random>`: topics, groups, subjects, Postgres schema, Redis keys),
-// removed at the end, so benchmarks never add to what a real ingestion or `gridstream status` sees.
+// removed at the end (unless --keep), so benchmarks never add to what a real ingestion or `gridstream status` sees.
 import { randomBytes } from 'node:crypto';
 import { NAMESPACE_ENV } from '../runtime/config.js';
 
@@ -39,7 +39,9 @@ try {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   code = 1;
 } finally {
-  if (!ownStack) {
+  if (!ownStack && rest.includes('--keep')) {
+    process.stdout.write(`namespace ${ns} kept (--keep): remove it with: npx gridstream namespace drop ${ns}\n`);
+  } else if (!ownStack) {
     try {
       const d = await dropNamespace(ns);
       process.stdout.write(`namespace ${ns} removed (${d.topics} topics, ${d.groups} groups, ${d.subjects} subjects, ${d.redisKeys} Redis keys)\n`);

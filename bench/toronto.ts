@@ -7,7 +7,7 @@
 // RSS is sampled every 100 ms while the pipeline runs (the double and the generator live in this process too).
 // Options: --rows N (2200000), --year YYYY (2019), --sequential (each stage alone, one after the other, with its rate),
 // --processes (the processor and the sink in processes of their own; RSS is then the largest of the three processes),
-// --keep (leave the loaded tables in place, their names printed, to look at plans; drop them by hand).
+// --keep (leave the namespace, loaded tables included, in place to look at plans; bench/run.ts says how to drop it).
 // Last line: `toronto: <e2e> rows/s end-to-end, COPY <c> rows/s, ratio <r>, max RSS <MB> MB`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +79,7 @@ export async function main(args: string[]): Promise<void> {
   const rss = sampleRss(() => workers.map((w) => w.pid));
   let lastCommit = 0;
   let produced = 0;
+  let sourceDone = 0;
   const stop = new AbortController();
   const t0 = Date.now();
   const finalLanded = `select count(*)::int as n from ${ident(f.tables.chunks)} where final`;
@@ -102,6 +103,7 @@ export async function main(args: string[]): Promise<void> {
       workers = [worker('process'), worker('sink')];
       try {
         produced = (await runSource(f.source, { serde, once: true, options: { years: String(year), parkingOnly: true } })).records;
+        sourceDone = Date.now();
         for (;;) {
           await new Promise((r) => setTimeout(r, 100));
           if ((await count(finalLanded)) > 0) break;
@@ -135,6 +137,7 @@ export async function main(args: string[]): Promise<void> {
   const e2e = rate(tickets, lastCommit - t0);
   const maxRss = mb(rss.max());
   say(`  source published ${produced} chunks; ${tickets} tickets in Postgres, metrics over ${metric} located tickets, after ${secs.toFixed(1)} s`);
+  if (sourceDone) say(`  the source finished after ${((sourceDone - t0) / 1000).toFixed(1)} s; the processor, the sink and the final settle ${((lastCommit - sourceDone) / 1000).toFixed(1)} s later`);
   say(`  end to end (ZIP -> Kafka raw -> processor -> Kafka clean -> COPY stage + upsert, metrics settled): ${e2e} rows/s`);
   const copy = await copyRate(f.tables.tickets);
   say(`  plain COPY of the same ${copy.rows} rows into a table of parking_tickets' shape: ${copy.rate} rows/s`);
