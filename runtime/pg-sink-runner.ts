@@ -57,6 +57,42 @@ export function copyText(v: unknown): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
+/**
+ * COPY text gathered line by line into Buffers of about `size` bytes. Each line is UTF-8-encoded straight into the
+ * buffer: a chunk built by `+=` is a rope of thousands of pieces that Buffer.from (inside the COPY stream) must flatten
+ * and encode in one go, measured 3.5x slower (it was 13 % of the Toronto sink process's CPU).
+ */
+export class CopyChunks {
+  private buf: Buffer;
+  private off = 0;
+
+  constructor(private readonly size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Adds one line (its newline included); returns the chunk gathered so far when the line might not have fitted. */
+  add(line: string): Buffer | undefined {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes (a surrogate pair: 4 for two units).
+    const most = line.length * 3;
+    let full: Buffer | undefined;
+    if (this.off + most > this.buf.length) {
+      full = this.take();
+      if (most > this.buf.length) this.buf = Buffer.allocUnsafe(most);
+    }
+    this.off += this.buf.write(line, this.off);
+    return full;
+  }
+
+  /** The chunk gathered so far (undefined when empty); the next lines go into a new buffer. */
+  take(): Buffer | undefined {
+    if (this.off === 0) return undefined;
+    const chunk = this.buf.subarray(0, this.off);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.off = 0;
+    return chunk;
+  }
+}
+
 /** The temp table a sink's rows are copied into before the upsert (quoted). */
 export const stageTable = (table: string): string => ident(`stage_${identName(table)}`);
 
@@ -86,16 +122,15 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
   if (o.emptyStage) await client.query(`truncate ${stage}`);
   const columns = sink.columns;
   const lines = function* () {
-    let chunk = '';
+    const chunks = new CopyChunks(64 * 1024);
     for (const v of values) {
-      for (let i = 0; i < columns.length; i++) chunk += (i ? '\t' : '') + copyText(columns[i]!.value(v));
-      chunk += '\n';
-      if (chunk.length > 64 * 1024) {
-        yield chunk;
-        chunk = '';
-      }
+      let line = copyText(columns[0]!.value(v));
+      for (let i = 1; i < columns.length; i++) line += '\t' + copyText(columns[i]!.value(v));
+      const full = chunks.add(line + '\n');
+      if (full) yield full;
     }
-    if (chunk) yield chunk;
+    const last = chunks.take();
+    if (last) yield last;
   };
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${cols}) from stdin`)));
   const r = await client.query(upsertSql(sink, stage));

@@ -16,7 +16,7 @@ import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { withTransaction } from '../../runtime/db.js';
-import { copyText } from '../../runtime/pg-sink-runner.js';
+import { copyText, CopyChunks } from '../../runtime/pg-sink-runner.js';
 import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
 import { settleParkingMetrics, type Settled } from './parking-metrics.js';
@@ -78,7 +78,7 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingT
   // so neither the upsert nor a direct COPY meets one key twice, and Postgres need not sort the stage for DISTINCT ON.
   const seen = new Set<string>();
   const lines = function* () {
-    let buf = '';
+    const out = new CopyChunks();
     for (const c of chunks) {
       // The columns naming the load are the same for every ticket of a chunk.
       const load = `\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\t`;
@@ -91,20 +91,19 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingT
           if (!keys.has(k)) keys.set(k, { year: Number(year), location: t.location, street: t.street });
         }
         // One concatenation per line, in TICKET_COLUMNS' order (an array, a map and a join per ticket were a tenth of
-        // the sink process's CPU).
-        buf +=
+        // the sink process's CPU), encoded into the COPY buffer line by line.
+        const full = out.add(
           copyText(t.ticket_hash) + '\t' + copyText(t.tag_number_masked) + '\t' + copyText(t.date_of_infraction) + '\t' + copyText(t.time_of_infraction) + '\t' +
           isoInstant(t.infraction_at) + '\t' + copyText(t.date_text) + '\t' + copyText(t.time_text) + '\t' + copyText(t.infraction_code) + '\t' +
           copyText(t.infraction_description) + '\t' + copyText(t.set_fine_amount) + '\t' + copyText(t.location1) + '\t' + copyText(t.location2) + '\t' +
           copyText(t.location3) + '\t' + copyText(t.location4) + '\t' + copyText(t.province) + '\t' + copyText(t.location) + '\t' + copyText(t.street) + '\t' +
-          copyText(year) + load + t.line + '\n';
-        if (buf.length > 256 * 1024) {
-          yield buf;
-          buf = '';
-        }
+          copyText(year) + load + t.line + '\n',
+        );
+        if (full) yield full;
       }
     }
-    if (buf) yield buf;
+    const last = out.take();
+    if (last) yield last;
   };
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
   return keys;

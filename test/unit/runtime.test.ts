@@ -2,7 +2,7 @@
 // budget's priorities, and the synthetic source's normaliser.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
-import { copyText, upsertSql } from '../../runtime/pg-sink-runner.js';
+import { copyText, CopyChunks, upsertSql } from '../../runtime/pg-sink-runner.js';
 import { withinBudget } from '../../runtime/redis-views.js';
 import { catalogue } from '../../schemas/catalogue.js';
 import { pipeline } from '../../pipeline.js';
@@ -65,6 +65,22 @@ describe('Postgres sink SQL', () => {
     expect(copyText('a\tb\nc\\d\r')).toBe('a\\tb\\nc\\\\d\\r');
     expect(copyText(new Date('2024-08-01T00:00:00Z'))).toBe('2024-08-01T00:00:00.000Z');
     expect(copyText(-1e-5)).toBe('-0.00001');
+  });
+  it('gathers COPY lines into buffers that hold every byte once, in order', () => {
+    const lines = ['plain\n', 'Montréal – 5 €\n', '😀 emoji\n', `${'x'.repeat(100)}\n`, 'after the long one\n'];
+    const chunks = new CopyChunks(32);
+    const out: Buffer[] = [];
+    for (let k = 0; k < 3; k++)
+      for (const l of lines) {
+        const full = chunks.add(l);
+        if (full) out.push(full);
+      }
+    const last = chunks.take();
+    if (last) out.push(last);
+    expect(chunks.take()).toBeUndefined();
+    expect(out.length).toBeGreaterThan(3);
+    expect(Buffer.concat(out).toString('utf8')).toBe(lines.join('').repeat(3));
+    for (const b of out) expect(b.toString('utf8').endsWith('\n')).toBe(true);
   });
   it('upserts on the natural key and skips unchanged rows', () => {
     const sql = upsertSql(syntheticTable(syntheticCleanTopic()), 'stage_x');
