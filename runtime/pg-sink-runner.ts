@@ -18,6 +18,7 @@ import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { pool, withTransaction } from './db.js';
+import { isoText } from './iso-text.js';
 import { ident, identList, identName } from './sql.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
@@ -51,7 +52,8 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 export function copyText(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'number') return String(v);
-  const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (v instanceof Date) return isoText(v.getTime());
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
   // Most values hold none of the four characters: one test instead of four replaces (this runs for every field).
   if (!COPY_SPECIAL.test(s)) return s;
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');

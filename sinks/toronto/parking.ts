@@ -16,6 +16,7 @@ import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { withTransaction } from '../../runtime/db.js';
+import { isoText } from '../../runtime/iso-text.js';
 import { copyText, CopyChunks } from '../../runtime/pg-sink-runner.js';
 import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
@@ -52,25 +53,6 @@ interface TouchedKey {
   street: string | null;
 }
 
-// Ticket instants are whole minutes: the date part of their text is made once per day, the rest from two-digit
-// strings (toISOString per ticket, even through a cache of instants, was 8 % of the sink process's CPU).
-const DAY = 86_400_000;
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const dayText = new Map<number, string>();
-function isoInstant(ms: number): string {
-  const day = Math.floor(ms / DAY);
-  const rest = ms - day * DAY;
-  if (rest % 60_000 !== 0) return new Date(ms).toISOString();
-  let d = dayText.get(day);
-  if (d === undefined) {
-    if (dayText.size >= 20_000) dayText.clear();
-    d = new Date(day * DAY).toISOString().slice(0, 11);
-    dayText.set(day, d);
-  }
-  const minutes = rest / 60_000;
-  return `${d}${TWO[Math.floor(minutes / 60)]!}:${TWO[minutes % 60]!}:00Z`;
-}
-
 /** COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. */
 async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingTicketChunk[]): Promise<Map<string, TouchedKey>> {
   const keys = new Map<string, TouchedKey>();
@@ -94,7 +76,7 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingT
         // the sink process's CPU), encoded into the COPY buffer line by line.
         const full = out.add(
           copyText(t.ticket_hash) + '\t' + copyText(t.tag_number_masked) + '\t' + copyText(t.date_of_infraction) + '\t' + copyText(t.time_of_infraction) + '\t' +
-          isoInstant(t.infraction_at) + '\t' + copyText(t.date_text) + '\t' + copyText(t.time_text) + '\t' + copyText(t.infraction_code) + '\t' +
+          isoText(t.infraction_at) + '\t' + copyText(t.date_text) + '\t' + copyText(t.time_text) + '\t' + copyText(t.infraction_code) + '\t' +
           copyText(t.infraction_description) + '\t' + copyText(t.set_fine_amount) + '\t' + copyText(t.location1) + '\t' + copyText(t.location2) + '\t' +
           copyText(t.location3) + '\t' + copyText(t.location4) + '\t' + copyText(t.province) + '\t' + copyText(t.location) + '\t' + copyText(t.street) + '\t' +
           copyText(year) + load + t.line + '\n',

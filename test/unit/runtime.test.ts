@@ -2,6 +2,7 @@
 // budget's priorities, and the synthetic source's normaliser.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
+import { isoText } from '../../runtime/iso-text.js';
 import { copyText, CopyChunks, upsertSql } from '../../runtime/pg-sink-runner.js';
 import { withinBudget } from '../../runtime/redis-views.js';
 import { catalogue } from '../../schemas/catalogue.js';
@@ -65,6 +66,13 @@ describe('Postgres sink SQL', () => {
     expect(copyText('a\tb\nc\\d\r')).toBe('a\\tb\\nc\\\\d\\r');
     expect(copyText(new Date('2024-08-01T00:00:00Z'))).toBe('2024-08-01T00:00:00.000Z');
     expect(copyText(-1e-5)).toBe('-0.00001');
+  });
+  it('writes instants exactly as toISOString does', () => {
+    const samples = [0, -1, 1, 999, 86_399_999, -86_400_000, Date.UTC(2016, 2, 13, 7, 30), Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1969, 11, 31, 23, 59, 59, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), Date.UTC(-1, 5, 1)];
+    // Every hour, minute, second and millisecond over the years a sink meets: an odd step walks through them.
+    for (let ms = Date.UTC(1998, 0, 1); ms < Date.UTC(2030, 0, 1); ms += 77_777_777) samples.push(ms);
+    for (const ms of samples) expect(isoText(ms)).toBe(new Date(ms).toISOString());
+    expect(() => isoText(Number.NaN)).toThrow(RangeError);
   });
   it('gathers COPY lines into buffers that hold every byte once, in order', () => {
     const lines = ['plain\n', 'Montréal – 5 €\n', '😀 emoji\n', `${'x'.repeat(100)}\n`, 'after the long one\n'];
