@@ -40,7 +40,7 @@ export function sniffEncoding(head: Buffer, atEnd: boolean): TicketEncoding {
 const ICONV: Record<TicketEncoding, string> = { utf8: 'utf8', 'utf8-bom': 'utf8', utf16le: 'utf16le', utf16be: 'utf16be', cp1252: 'win1252' };
 
 /**
- * A byte -> text stream for the rest of the member: sniffs the first SNIFF_BYTES, then decodes everything with
+ * A byte -> text stream (strings) for the rest of the member: sniffs the first SNIFF_BYTES, then decodes everything with
  * iconv-lite (a BOM is stripped; an invalid UTF-8 sequence after the sample becomes U+FFFD rather than a crash).
  * `onEncoding` tells the caller what was chosen.
  */
@@ -58,7 +58,8 @@ export function decodingStream(onEncoding: (e: TicketEncoding) => void): Transfo
     if (s) t.push(s);
   };
   return new Transform({
-    readableObjectMode: false,
+    // Text out, as strings: the CSV reader takes text, and pushing strings to a byte stream would encode them again.
+    readableObjectMode: true,
     decodeStrings: true,
     transform(chunk: Buffer, _enc, done) {
       if (decoder) {
