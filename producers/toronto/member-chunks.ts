@@ -35,7 +35,7 @@ export async function* memberChunks(stream: Readable, o: ChunkOptions): AsyncGen
   let encoding: TicketEncoding = 'utf8';
   const decoded = stream.pipe(decodingStream((e) => (encoding = e)));
   // pipe() does not pass on the source's failure (a truncated ZIP member): fail the iteration with it.
-  stream.once('error', (err) => decoded.destroy(err));
+  stream.on('error', (err) => decoded.destroy(err));
   const csv = new CsvRows();
   const skip = o.skipThroughLine ?? 0;
   let header: string[] | undefined;
