@@ -31,6 +31,7 @@ import {
 } from '@platformatic/kafka';
 // Both clients here bypass runtime/kafka.ts, so their topic, group and transactional names get the namespace by hand.
 import { kafkaName } from '../runtime/namespace.js';
+import { createTopicsWithLeaders } from '../runtime/topics-apply.js';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
@@ -372,7 +373,7 @@ function summariseProfiles(dir: string, marksFile?: string) {
 async function pEosCheck(admin: ReturnType<Kafka['admin']>, n: number): Promise<void> {
   const sfx = randomBytes(3).toString('hex');
   const [inT, outT, groupId] = [kafkaName(`bench.kc.eos.in.${sfx}`), kafkaName(`bench.kc.eos.out.${sfx}`), kafkaName(`bench.kc.eos.${sfx}`)];
-  await admin.createTopics({ waitForLeaders: true, topics: [inT, outT].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+  await createTopicsWithLeaders(admin, [inT, outT].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })));
   try {
     const tBefore = Date.now() - 1000;
     const kp = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -452,7 +453,7 @@ export async function main(args: string[]): Promise<void> {
   const topics: string[] = [];
   const fresh = async (tag: string) => {
     const topic = kafkaName(`bench.kc.${tag}.${randomBytes(3).toString('hex')}`);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
     topics.push(topic);
     return topic;
   };

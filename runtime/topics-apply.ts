@@ -64,7 +64,20 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
   return result;
 }
 
-async function waitForLeaders(admin: Admin, topics: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+/**
+ * Creates plain topics (tests, benches) and returns once every partition has a leader. kafkajs's own waitForLeaders
+ * gives up on "This server does not host this topic-partition" while a new topic's metadata propagates (a CI run's
+ * drain test failed in its setup on it); this waits that out.
+ */
+export async function createTopicsWithLeaders(admin: Admin, topics: { topic: string; numPartitions?: number; replicationFactor?: number }[]): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false });
+  await waitForLeaders(
+    admin,
+    topics.map((t) => ({ name: t.topic, partitions: t.numPartitions ?? 1 })),
+  );
+}
+
+async function waitForLeaders(admin: Admin, topics: Pick<TopicSpec, 'name' | 'partitions'>[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

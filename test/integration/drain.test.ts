@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consume } from '../../runtime/consumer.js';
 import { kafka } from '../../runtime/kafka.js';
+import { createTopicsWithLeaders } from '../../runtime/topics-apply.js';
 
 const topic = `t-drain-${randomBytes(3).toString('hex')}`;
 const COUNT = 400;
@@ -14,7 +15,7 @@ const fetchBefore = process.env.GRIDSTREAM_FETCH_MAX_BYTES;
 beforeAll(async () => {
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
   await admin.disconnect();
   const producer = kafka().producer();
   await producer.connect();

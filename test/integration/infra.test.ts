@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../runtime/config.js';
 import { kafka } from '../../runtime/kafka.js';
+import { createTopicsWithLeaders } from '../../runtime/topics-apply.js';
 import { kafkaName, namespace } from '../../runtime/namespace.js';
 
 const suffix = randomBytes(3).toString('hex');
@@ -49,7 +50,7 @@ async function consumeAll(topic: string, groupId: string, expected: number, read
 describe('kafkajs against the Kafka broker', () => {
   it('creates a topic, produces, consumes in a group and commits the group offset', async () => {
     const topic = `smoke.plain.${suffix}`;
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 2 }]);
     expect(await admin.listTopics()).toContain(topic);
     const producer = kafka().producer();
     await producer.connect();
@@ -67,7 +68,7 @@ describe('kafkajs against the Kafka broker', () => {
   it('commits a transaction with sendOffsets atomically and hides an aborted one from read_committed consumers', async () => {
     const input = `smoke.tx.in.${suffix}`;
     const output = `smoke.tx.out.${suffix}`;
-    await admin.createTopics({ topics: [{ topic: input }, { topic: output }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic: input }, { topic: output }]);
     const plain = kafka().producer();
     await plain.connect();
     await plain.send({ topic: input, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
@@ -99,7 +100,7 @@ describe('kafkajs against the Kafka broker', () => {
 
   it('finds offsets by message timestamp', async () => {
     const topic = `smoke.ts.${suffix}`;
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic }]);
     const producer = kafka().producer();
     await producer.connect();
     const base = Date.parse('2024-08-01T00:00:00Z'); // event time, years before the append time
