@@ -4,6 +4,7 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import type { TopicSpec } from '../schemas/topics.js';
 import { kafka } from './kafka.js';
+import { whileRegistryAnswers } from './registry-wait.js';
 import { SchemaRefused, type Serde } from './serde.js';
 
 export interface ApplyResult {
@@ -52,10 +53,14 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
   } finally {
     await admin.disconnect();
   }
+  // A registry slow to answer (a busy machine: a CI run's test setup waited 10 s for one registration) is waited out
+  // with backoff for up to two minutes; registering is idempotent (the same schema gets the same id).
+  const until = Date.now() + 120_000;
   for (const t of topics) {
     if (t.schema === 'bytes') continue;
     try {
-      result.registered.push({ subject: `${t.name}-value`, id: await serde.register(t) });
+      const id = await whileRegistryAnswers({ stage: 'topics apply', isRunning: () => Date.now() < until }, () => serde.register(t));
+      result.registered.push({ subject: `${t.name}-value`, id });
     } catch (err) {
       if (!(err instanceof SchemaRefused)) throw err;
       result.refused.push({ subject: err.subject, reason: err.reason });

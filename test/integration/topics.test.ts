@@ -7,6 +7,7 @@ import { kafka } from '../../runtime/kafka.js';
 import { Serde } from '../../runtime/serde.js';
 import { applyTopics } from '../../runtime/topics-apply.js';
 import type { TopicSpec } from '../../schemas/topics.js';
+import { registryProxy } from '../support/registry-proxy.js';
 
 const id = randomBytes(3).toString('hex');
 const schema = { type: 'record' as const, name: 'Thing', namespace: 'test', fields: [{ name: 'id', type: 'string' }, { name: 'mw', type: 'double' }] };
@@ -38,5 +39,26 @@ describe('topics apply', () => {
     expect(refused.refused[0]!.reason.length).toBeGreaterThan(0);
     await admin.deleteTopics({ topics: [spec.name] });
     await admin.disconnect();
+  });
+
+  it('waits out a registry that fails for a while, then registers', async () => {
+    const proxy = await registryProxy();
+    const blinking: TopicSpec = { ...spec, name: `clean.test${id}.blink` };
+    try {
+      await proxy.set('error');
+      const applying = applyTopics([blinking], Serde.fromConfig(proxy.url));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(proxy.counts.error).toBeGreaterThan(0);
+      await proxy.set('up');
+      const r = await applying;
+      expect(r.registered.map((x) => x.subject)).toEqual([`${blinking.name}-value`]);
+      expect(r.registered[0]!.id).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+      const admin = kafka().admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [blinking.name] }).catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 });
