@@ -85,14 +85,19 @@ export interface PgSinkComponent<V = unknown> {
   isRow?: (v: V) => boolean;
   /** Runs in the batch's transaction after the upsert, with the batch's deduplicated values (e.g. recompute summaries). */
   touched?: (client: pg.PoolClient, values: V[]) => Promise<void>;
-  /** Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). */
+  /**
+   * Runs after the batch's transaction committed (e.g. rebuild a whole Redis view from the tables). A failure (Redis
+   * down, memory guard) never stops the sink: the rows are committed; the runner logs it and forces the next heal.
+   */
   afterCommit?: (values: V[]) => Promise<void>;
   /**
    * Puts back what afterCommit keeps outside Postgres when it was lost while no batch came: Redis flushed or restarted
-   * after the last commit, or the last batch's rebuild failed. Called every few seconds while the sink runs and once at
-   * the end of a drain; cheap when nothing is missing (one EXISTS per view).
+   * after the last commit. Called every few seconds while the sink runs and once at the end of a drain; cheap when
+   * nothing is missing (one EXISTS per view). `force` asks for a rebuild even of what looks present: set on the first
+   * call in a process (a rebuild that failed in a process since killed leaves an older version behind) and after an
+   * afterCommit failed.
    */
-  heal?: () => Promise<void>;
+  heal?: (o: { force: boolean }) => Promise<void>;
 }
 
 export type ViewPriority = 'high' | 'normal' | 'low';

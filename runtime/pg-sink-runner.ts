@@ -215,10 +215,13 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
   // the next record: heal puts it back from the tables. Failures are logged once per state change and retried.
   let healing: Promise<void> | undefined;
   let healFailing = false;
+  let forceHeal = true; // the first heal of a process, and the one after a failed afterCommit, rebuilds regardless
   const heal = () => {
     if (!sink.heal || healing) return healing;
+    const force = forceHeal;
+    forceHeal = false;
     healing = sink
-      .heal()
+      .heal({ force })
       .then(() => {
         if (healFailing) log.info({ stage }, 'views healed');
         healFailing = false;
@@ -226,6 +229,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       .catch((err: unknown) => {
         if (!healFailing) log.warn({ stage, err: (err as Error).message }, 'views could not be healed; retrying');
         healFailing = true;
+        if (force) forceHeal = true;
       })
       .finally(() => {
         healing = undefined;
@@ -335,7 +339,15 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         }
         const written = result.n;
         floor.set(p, next);
-        if (sink.afterCommit && result.landed.length) await sink.afterCommit(result.landed);
+        if (sink.afterCommit && result.landed.length) {
+          try {
+            await sink.afterCommit(result.landed);
+          } catch (err) {
+            // The rows and offsets are committed: what failed lives outside Postgres, and the next heal rebuilds it.
+            forceHeal = true;
+            log.warn({ stage, err: (err as Error).message }, 'work after the commit failed (views not rebuilt); the sink heals it');
+          }
+        }
         metrics.recordsOut.inc({ stage }, result.landed.length);
         metrics.sinkRows.inc({ sink: sink.name }, written);
         o.onBatch?.({ read, written });

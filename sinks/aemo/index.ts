@@ -3,7 +3,7 @@ import type { KeyedViewComponent, PgSinkComponent } from '../../runtime/componen
 import type { AemoCleanTopics } from '../../schemas/aemo/topics.js';
 import type { CleanInterconnectorFlow, CleanRegionPrice, CleanRooftopPv, CleanUnitScada, RooftopPv5Min } from '../../schemas/aemo/clean.js';
 import { AEMO_TABLES, interconnectorFlowTable, regionPriceTable, rooftopPv5MinTable, rooftopPvTable, unitScadaTable, type AemoTableNames } from './tables.js';
-import { coalesce, followedView, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
+import { coalesce, healWholeView, refreshGenerationLatest, refreshPrice24h } from './view-refresh.js';
 import { priceLatestView, VIEW_NAMES } from './views.js';
 
 export * from './tables.js';
@@ -40,13 +40,13 @@ export function aemoSinks(clean: AemoCleanTopics, o: AemoSinkOptions = {}): Aemo
   if (o.views !== false) {
     const v = { ...VIEW_NAMES, ...(o.views ?? {}) };
     sinks.priceLatest = priceLatestView(clean.price, v.priceLatest);
-    // Whole views follow their table: rebuilt after each committed batch, and healed by the sink (view-refresh.ts).
-    const price24h = followedView(v.price24h, t.price, coalesce(() => refreshPrice24h({ table: t.price, view: v.price24h })));
-    const generation = followedView(v.generationLatest, t.scada, coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest })));
-    price.afterCommit = price24h.afterCommit;
-    price.heal = price24h.heal;
-    scada.afterCommit = generation.afterCommit;
-    scada.heal = generation.heal;
+    // Whole views follow their table: rebuilt after each committed batch, and healed by the sink runner.
+    const price24h = coalesce(() => refreshPrice24h({ table: t.price, view: v.price24h }));
+    const generation = coalesce(() => refreshGenerationLatest({ table: t.scada, registryTable: t.registry, view: v.generationLatest }));
+    price.afterCommit = price24h;
+    price.heal = healWholeView(v.price24h, t.price, price24h);
+    scada.afterCommit = generation;
+    scada.heal = healWholeView(v.generationLatest, t.scada, generation);
   }
   return sinks;
 }

@@ -58,35 +58,15 @@ export function closeAemoViews(): void {
 }
 
 /**
- * A whole view that follows `table`, as a sink keeps it: `afterCommit` rebuilds it after each committed batch (a
- * failure is logged and must not stop the table sink); `heal` rebuilds it when Redis has no current version, when the
- * last rebuild failed, or when this process has not rebuilt it yet (a rebuild that failed in a process since killed
- * leaves an older version behind) — but only when the table has rows: an empty table never had a view.
+ * A sink's heal hook for a whole view that follows `table`: rebuilds it when Redis has no current version, or when
+ * forced (the sink runner's first heal, or one after a failed rebuild) — but only when the table has rows: an empty
+ * table never had a view.
  */
-export function followedView(view: string, table: string, rebuild: () => Promise<void>): { afterCommit: () => Promise<void>; heal: () => Promise<void> } {
-  let current = false; // the last rebuild of this process succeeded
-  const attempt = async () => {
-    try {
-      await rebuild();
-      current = true;
-    } catch (err) {
-      current = false;
-      throw err;
-    }
-  };
-  return {
-    afterCommit: async () => {
-      try {
-        await attempt();
-      } catch (err) {
-        log.error({ view, err: (err as Error).message }, 'rebuilding a whole view failed; the sink heals it');
-      }
-    },
-    heal: async () => {
-      if (current && !(await wholeViewMissing(redis(), view))) return;
-      const r = await pool().query(`select 1 from ${ident(table)} limit 1`);
-      if (r.rowCount) await attempt();
-    },
+export function healWholeView(view: string, table: string, rebuild: () => Promise<void>): (o: { force: boolean }) => Promise<void> {
+  return async ({ force }) => {
+    if (!force && !(await wholeViewMissing(redis(), view))) return;
+    const r = await pool().query(`select 1 from ${ident(table)} limit 1`);
+    if (r.rowCount) await rebuild();
   };
 }
 

@@ -76,14 +76,8 @@ export function comparePowerSink(cfg: ComparePowerSinkConfig = {}): ComparePower
         if (n) log.info({ tdsp: m.tdsp_duns, syncId: m.sync_id, deactivated: n }, 'plans not seen in the completed sync marked inactive');
       }
     },
-    afterCommit: async (values) => {
-      try {
-        await refreshViews([...new Set(values.map((v) => v.tdsp_duns))]);
-      } catch (err) {
-        // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is rebuilt by the next batch.
-        log.warn({ err: (err as Error).message, table: tables.plans }, 'comparepower views not rebuilt');
-      }
-    },
+    // A failed rebuild (Redis down, memory guard) is logged by the sink runner; the next batch rebuilds the views.
+    afterCommit: async (values) => refreshViews([...new Set(values.map((v) => v.tdsp_duns))]),
     refreshViews,
   };
 }

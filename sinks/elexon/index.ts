@@ -6,7 +6,6 @@ import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { pool } from '../../runtime/db.js';
 import { fieldColumns } from '../../runtime/pg-columns.js';
-import { log } from '../../runtime/log.js';
 import type { CurtailmentValue } from '../../schemas/elexon/clean.js';
 import { NULL_KEY_PART } from '../../schemas/elexon/raw.js';
 import { elexonTopics, type ElexonTopics } from '../../schemas/elexon/topics.js';
@@ -44,7 +43,6 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
   const views = cfg.views === undefined ? elexonViews() : cfg.views;
   const now = cfg.now ?? Date.now;
   let models = cfg.models;
-  let current = false; // this process rebuilt the views and its last rebuild succeeded
   const recompute = (client: pg.PoolClient, dates: string[]) => recomputeDates(client, tables, dates, (models ??= minerModelsFromEnv()));
   const refreshViews = async (dates?: string[]) => {
     if (!views) return;
@@ -72,24 +70,15 @@ export function elexonCurtailmentSink(cfg: ElexonSinkConfig = {}): ElexonSink {
     scopeTouched: async (client, scopeValues) => {
       await recompute(client, scopeValues.map(dateText));
     },
-    afterCommit: async (values) => {
-      try {
-        await refreshViews([...new Set(values.map((v) => v.settlement_date))]);
-      } catch (err) {
-        // The rows are committed; a view that could not be rebuilt (Redis down, memory guard) is healed by the sink.
-        current = false;
-        log.warn({ err: (err as Error).message, table: tables.records }, 'elexon views not rebuilt');
-      }
-    },
-    // A view lost after the last batch (Redis restarted), one whose last rebuild failed, or — once per process — every
-    // view (a rebuild that failed in a process since killed leaves an older version behind) is rebuilt from the
-    // tables, without waiting for the next record. Only views a date in the records touches, as afterCommit would.
-    heal: async () => {
+    // A failed rebuild (Redis down, memory guard) is logged by the sink runner, which forces the next heal.
+    afterCommit: async (values) => refreshViews([...new Set(values.map((v) => v.settlement_date))]),
+    // A view lost after the last batch (Redis restarted), or every view when forced, is rebuilt from the tables
+    // without waiting for the next record. Only views a date in the records touches, as afterCommit would.
+    heal: async ({ force }) => {
       if (!views) return;
       const at = now();
-      const kinds = await missingElexonViews(pool(), tables, views, at, { all: !current });
+      const kinds = await missingElexonViews(pool(), tables, views, at, { all: force });
       if (kinds.length) await publishElexonViews(pool(), tables, views, at, kinds);
-      current = true;
     },
     refreshViews,
   };

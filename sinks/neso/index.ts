@@ -4,7 +4,6 @@
 // each commit the Redis views of exactly the keys the batch touched are refreshed.
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { fieldColumns } from '../../runtime/pg-columns.js';
-import { log } from '../../runtime/log.js';
 import { ident } from '../../runtime/sql.js';
 import type { NesoCmu, NesoComponent, NesoLocation } from '../../schemas/neso/records.gen.js';
 import { nesoTables, type NesoTables } from '../../schemas/neso/tables.js';
@@ -20,14 +19,6 @@ export interface NesoSinkConfig {
   views?: NesoViews | false;
 }
 
-const refreshing = async (what: string, run: () => Promise<unknown>) => {
-  try {
-    await run();
-  } catch (err) {
-    // The rows are committed; a view that could not be refreshed (Redis down, memory guard) catches up on the next batch or `views rebuild`.
-    log.warn({ err: (err as Error).message, view: what }, 'neso views not refreshed');
-  }
-};
 
 export function nesoSinks(cfg: NesoSinkConfig = {}) {
   const topics = cfg.topics ?? nesoTopics();
@@ -43,7 +34,7 @@ export function nesoSinks(cfg: NesoSinkConfig = {}) {
     // fields_json is JSON text in the record and jsonb in the table (queried by field): an explicit conversion column.
     columns: [...fieldColumns<NesoCmu>(topics.cleanCmus, { omit: ['fields_json'] }), { name: 'fields_json', value: (v) => v.fields_json }],
     afterCommit: async (values) => {
-      if (views) await refreshing('cmus', () => views.refresh({ cmuIds: values.map((v) => v.cmu_id) }));
+      if (views) await views.refresh({ cmuIds: values.map((v) => v.cmu_id) });
     },
   };
   const components: PgSinkComponent<NesoComponent> = {
@@ -62,7 +53,7 @@ export function nesoSinks(cfg: NesoSinkConfig = {}) {
       );
     },
     afterCommit: async (values) => {
-      if (views) await refreshing('components', () => views.refresh({ cmuIds: values.map((v) => v.cmu_id), locationKeys: values.map(locationKeyOf).filter((k) => k !== null) }));
+      if (views) await views.refresh({ cmuIds: values.map((v) => v.cmu_id), locationKeys: values.map(locationKeyOf).filter((k) => k !== null) });
     },
   };
   const locations: PgSinkComponent<NesoLocation> = {
@@ -73,7 +64,7 @@ export function nesoSinks(cfg: NesoSinkConfig = {}) {
     key: ['kind', 'query'],
     columns: fieldColumns<NesoLocation>(topics.locations),
     afterCommit: async (values) => {
-      if (views) await refreshing('locations', () => views.refresh({ geocoded: values.filter((v) => v.found).map((v) => v.query) }));
+      if (views) await views.refresh({ geocoded: values.filter((v) => v.found).map((v) => v.query) });
     },
   };
   return { cmus, components, locations, tables };
