@@ -3,7 +3,7 @@
 // reported as missing a difficulty is filled in the moment one is loaded).
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
-import { checkout } from '../../runtime/db.js';
+import { withTransaction } from '../../runtime/db.js';
 import type { MinerModel } from '../../sinks/elexon/bitcoin.js';
 import { recomputeDates } from '../../sinks/elexon/recompute.js';
 import { ident, type ElexonTables } from '../../sinks/elexon/tables.js';
@@ -55,9 +55,7 @@ export interface LoadResult {
 }
 
 export async function loadDifficulty(db: pg.Pool, t: ElexonTables, rows: DifficultyRow[], source: string, models: MinerModel[]): Promise<LoadResult> {
-  const { client, done } = await checkout(db);
-  try {
-    await client.query('begin');
+  return withTransaction(async (client) => {
     const d = ident(t.difficulty);
     const r = await client.query(
       `insert into ${d} (date, difficulty, source) select * from unnest($1::date[], $2::numeric[], $3::text[])
@@ -72,12 +70,6 @@ export async function loadDifficulty(db: pg.Pool, t: ElexonTables, rows: Difficu
       )
     ).rows.map((x) => x.date);
     await recomputeDates(client, t, dates, models);
-    await client.query('commit');
     return { rows: rows.length, changed: r.rowCount ?? 0, recomputed: dates };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    done();
-  }
+  }, db);
 }
