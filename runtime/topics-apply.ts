@@ -1,7 +1,7 @@
 // `topics apply`: create missing topics, bring configs and partition counts of existing ones up to the catalogue,
 // register every Avro schema under its TopicNameStrategy subject. An incompatible schema is refused by the
 // registry and reported with the subject and the reason; the other topics are still applied.
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { TopicSpec } from '../schemas/topics.js';
 import { kafka } from './kafka.js';
 import { whileRegistryAnswers } from './registry-wait.js';
@@ -30,13 +30,10 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1, configEntries: topicConfig(t) })),
-      });
-      // kafkajs's own waitForLeaders gives up on "does not host this topic-partition" while metadata propagates on
-      // a fresh broker; wait here until every new partition has a leader.
-      await waitForLeaders(admin, missing);
+      await createTopicsWithLeaders(
+        admin,
+        missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1, configEntries: topicConfig(t) })),
+      );
       result.created.push(...missing.map((t) => t.name));
     }
     const present = topics.filter((t) => existing.has(t.name));
@@ -70,11 +67,11 @@ export async function applyTopics(topics: TopicSpec[], serde: Serde): Promise<Ap
 }
 
 /**
- * Creates plain topics (tests, benches) and returns once every partition has a leader. kafkajs's own waitForLeaders
- * gives up on "This server does not host this topic-partition" while a new topic's metadata propagates (a CI run's
- * drain test failed in its setup on it); this waits that out.
+ * Creates topics and returns once every partition has a leader. kafkajs's own waitForLeaders gives up on "This server
+ * does not host this topic-partition" while a new topic's metadata propagates on a fresh broker (a CI run's drain test
+ * failed in its setup on it); this waits that out.
  */
-export async function createTopicsWithLeaders(admin: Admin, topics: { topic: string; numPartitions?: number; replicationFactor?: number }[]): Promise<void> {
+export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   await admin.createTopics({ topics, waitForLeaders: false });
   await waitForLeaders(
     admin,
