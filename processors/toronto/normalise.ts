@@ -4,7 +4,7 @@
 // a street label, and the ticket hash. The hash covers every normalised field, so the same ticket written in any
 // encoding, header variant or float round-trip gets one hash, and a line repeated verbatim stays one ticket (tags are
 // masked: the City publishes no ticket id, and two different tickets equal in every field cannot be told apart).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ParkingTicket } from '../../schemas/toronto/records.gen.js';
 import { parseTicketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
 import { torontoToUtc } from '../../schemas/toronto/toronto-time.js';
@@ -110,12 +110,11 @@ export function normaliseTicket(row: readonly string[], map: ColumnMap, line: nu
   const location3 = blankToNull(field(row, map.location3));
   const location4 = blankToNull(field(row, map.location4));
   const province = blankToNull(field(row, map.province));
-  const hash = createHash('md5')
-    .update([tag, date, time ?? '', code ?? '', description, fine ?? '', location1 ?? '', location2 ?? '', location3 ?? '', location4 ?? '', province ?? ''].join('|'))
-    .digest('hex');
+  // One-shot hash (no Hash object per ticket: a third of createHash's time).
+  const ticketHash = hash('md5', [tag, date, time ?? '', code ?? '', description, fine ?? '', location1 ?? '', location2 ?? '', location3 ?? '', location4 ?? '', province ?? ''].join('|'), 'hex');
   const at = time ? torontoToUtc(date, Number(time.slice(0, 2)), Number(time.slice(3))) : torontoToUtc(date, 0, 0);
   return {
-    ticket_hash: hash,
+    ticket_hash: ticketHash,
     line,
     tag_number_masked: tag,
     date_of_infraction: date,
