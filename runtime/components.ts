@@ -2,6 +2,7 @@
 // small component with a typed config). Runners in this folder turn them into consumers and producers.
 import type pg from 'pg';
 import type { TopicSpec } from '../schemas/topics.js';
+import type { AvroRead } from './serde.js';
 import type { InputMessage, OutputRecord, Rejection, Source, Transform } from './types.js';
 
 export interface SourceComponent<V = unknown, C = unknown, O = Record<string, unknown>> {
@@ -63,6 +64,11 @@ export interface PgSinkComponent<V = unknown> {
   columns: PgColumn<V>[];
   /** Natural key columns (the table's primary key). */
   key: string[];
+  /**
+   * How a record's Avro body becomes V, given its writer's schema (default: the whole value, as avsc decodes it). A
+   * throw means the bytes are bad: the record is dead-lettered.
+   */
+  decode?: AvroRead<V>;
   /**
    * A column that orders restatements of one key (e.g. AEMO's LASTCHANGED): a stored row is only replaced by one
    * whose version is the same or later (a null version never wins over a stored one), and within a batch the

@@ -275,7 +275,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           if (!m.value) continue; // a tombstone: clean topics never delete rows through compaction markers
           let value: V;
           try {
-            value = (await decodeValue(o.serde, m.value, { stage, heartbeat, isRunning })) as V;
+            value = (await decodeValue(o.serde, m.value, { stage, heartbeat, isRunning }, sink.decode)) as V;
           } catch (err) {
             // Anything but bad bytes (stopping while the registry is away, a rebalance) leaves the batch for later.
             if (!(err instanceof Undecodable)) throw err;

@@ -6,7 +6,7 @@
 import pRetry from 'p-retry';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
-import { RegistryUnavailable, type Serde } from './serde.js';
+import { RegistryUnavailable, type AvroRead, type Serde } from './serde.js';
 import { readSetting } from './settings.js';
 
 /** The record's bytes are at fault; the reason goes to its dead letter. */
@@ -46,18 +46,21 @@ export async function whileRegistryAnswers<T>(ctx: WaitContext, work: () => Prom
   return result;
 }
 
-/** A consumed value, decoded with its writer's schema (fetched once per id, waiting out registry outages). */
-export async function decodeValue(serde: Serde, buf: Buffer, ctx: WaitContext): Promise<unknown> {
+/**
+ * A consumed value, decoded with its writer's schema (fetched once per id, waiting out registry outages), by `read`
+ * when given (a component's own reading of the body).
+ */
+export async function decodeValue(serde: Serde, buf: Buffer, ctx: WaitContext, read?: AvroRead): Promise<unknown> {
   let known: unknown;
   try {
-    known = serde.decodeKnown(buf);
+    known = serde.decodeKnown(buf, read);
   } catch (err) {
     throw new Undecodable((err as Error).message);
   }
   if (known !== undefined) return known;
   return whileRegistryAnswers(ctx, async () => {
     try {
-      return await serde.decode(buf);
+      return await serde.decode(buf, read);
     } catch (err) {
       if (err instanceof RegistryUnavailable) throw err;
       throw new Undecodable((err as Error).message);

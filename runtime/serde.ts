@@ -129,16 +129,16 @@ export class Serde {
    * Decodes any value written with a registered schema; the schema is fetched once per id. Throws RegistryUnavailable
    * when the schema could not be fetched; any other error means the bytes themselves are bad.
    */
-  async decode(buf: Buffer): Promise<unknown> {
+  async decode(buf: Buffer, read: AvroRead = wholeValue): Promise<unknown> {
     const id = wireId(buf);
     const type = this.byId.get(id) ?? (await this.typeOf(id));
-    return type.fromBuffer(buf.subarray(5));
+    return read(type, buf.subarray(5));
   }
 
   /** Synchronous decode when the writer's schema is already known (the hot path after the first record). */
-  decodeKnown(buf: Buffer): unknown | undefined {
+  decodeKnown(buf: Buffer, read: AvroRead = wholeValue): unknown | undefined {
     const type = this.byId.get(wireId(buf));
-    return type?.fromBuffer(buf.subarray(5));
+    return type && read(type, buf.subarray(5));
   }
 
   private async typeOf(id: number): Promise<avro.Type> {
@@ -159,6 +159,14 @@ export class Serde {
     return type;
   }
 }
+
+/**
+ * How an Avro body becomes a value, given its writer's schema: by default the whole value (avsc's fromBuffer); a
+ * component may read it its own way (sinks/toronto/parking.ts turns tickets into COPY text without objects).
+ */
+export type AvroRead<V = unknown> = (writer: avro.Type, body: Buffer) => V;
+
+const wholeValue: AvroRead = (type, body) => type.fromBuffer(body);
 
 export function wireId(buf: Buffer): number {
   if (buf.length < 5 || buf[0] !== 0) throw new Error('not Confluent wire format (magic byte 0 and a 4-byte schema id expected)');

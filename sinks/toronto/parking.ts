@@ -16,18 +16,14 @@ import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { withTransaction } from '../../runtime/db.js';
-import { isoText } from '../../runtime/iso-text.js';
-import { copyText, CopyChunks } from '../../runtime/pg-sink-runner.js';
-import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
+import { CopyOut } from '../../runtime/avro-copy.js';
+import { copyText } from '../../runtime/pg-sink-runner.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
 import { settleParkingMetrics, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
+import { LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, type ParkingLinesChunk, type TouchedKey } from './ticket-lines.js';
 
-const TICKET_COLUMNS = [
-  'ticket_hash', 'tag_number_masked', 'date_of_infraction', 'time_of_infraction', 'infraction_at', 'date_text', 'time_text', 'infraction_code',
-  'infraction_description', 'set_fine_amount', 'location1', 'location2', 'location3', 'location4', 'province', 'location', 'street', 'year',
-  'resource_id', 'load_hash', 'file', 'line',
-] as const;
+const TICKET_COLUMNS = [...TICKET_FIELD_COLUMNS, ...LINE_TAIL_COLUMNS];
 
 /** Settle when this many chunks or fewer came in one batch: the sink is keeping up, not bulk loading. */
 const SMALL_BATCH_CHUNKS = 3;
@@ -47,51 +43,53 @@ export interface TorontoParkingSinkOptions {
 
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
 
-interface TouchedKey {
-  year: number;
-  location: string;
-  street: string | null;
-}
+/** COPY text gathered in parts of about this many bytes. */
+const COPY_PART = 256 * 1024;
 
-/** COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. */
-async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingTicketChunk[]): Promise<Map<string, TouchedKey>> {
+/**
+ * COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. The
+ * lines were made when the chunks were read (ticket-lines.ts): here each gets its chunk's load columns.
+ */
+async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingLinesChunk[]): Promise<Map<string, TouchedKey>> {
   const keys = new Map<string, TouchedKey>();
   // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
   // so neither the upsert nor a direct COPY meets one key twice, and Postgres need not sort the stage for DISTINCT ON.
+  // A duplicate has the same year and location as its first: the chunks' keys are the kept tickets' keys.
   const seen = new Set<string>();
-  const lines = function* () {
-    const out = new CopyChunks();
-    for (const c of chunks) {
-      // The columns naming the load are the same for every ticket of a chunk.
-      const load = `\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\t`;
-      for (const t of c.tickets) {
-        if (seen.has(t.ticket_hash)) continue;
-        seen.add(t.ticket_hash);
-        const year = t.date_of_infraction.slice(0, 4);
-        if (t.location !== null) {
-          const k = `${year}|${t.location}`;
-          if (!keys.has(k)) keys.set(k, { year: Number(year), location: t.location, street: t.street });
+  // Chunks written with different ticket schemas have different columns: one COPY per set of columns.
+  const byColumns = new Map<string, ParkingLinesChunk[]>();
+  for (const c of chunks) {
+    const cols = [...c.tickets.columns, ...LINE_TAIL_COLUMNS.slice(1)].join(', ');
+    byColumns.set(cols, [...(byColumns.get(cols) ?? []), c]);
+  }
+  for (const [cols, group] of byColumns) {
+    const lines = function* () {
+      const out = new CopyOut(COPY_PART + 64 * 1024);
+      for (const c of group) {
+        const tail = Buffer.from(`\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\n`);
+        const { text, ends, hashes } = c.tickets;
+        let start = 0;
+        for (let i = 0; i < ends.length; i++) {
+          const end = ends[i]!;
+          const h = hashes[i]!;
+          if (!seen.has(h)) {
+            seen.add(h);
+            out.bytes(text, start, end);
+            out.bytes(tail, 0, tail.length);
+            if (out.off >= COPY_PART) yield out.take();
+          }
+          start = end;
         }
-        // One concatenation per line, in TICKET_COLUMNS' order (an array, a map and a join per ticket were a tenth of
-        // the sink process's CPU), encoded into the COPY buffer line by line.
-        const full = out.add(
-          copyText(t.ticket_hash) + '\t' + copyText(t.tag_number_masked) + '\t' + copyText(t.date_of_infraction) + '\t' + copyText(t.time_of_infraction) + '\t' +
-          isoText(t.infraction_at) + '\t' + copyText(t.date_text) + '\t' + copyText(t.time_text) + '\t' + copyText(t.infraction_code) + '\t' +
-          copyText(t.infraction_description) + '\t' + copyText(t.set_fine_amount) + '\t' + copyText(t.location1) + '\t' + copyText(t.location2) + '\t' +
-          copyText(t.location3) + '\t' + copyText(t.location4) + '\t' + copyText(t.province) + '\t' + copyText(t.location) + '\t' + copyText(t.street) + '\t' +
-          copyText(year) + load + t.line + '\n',
-        );
-        if (full) yield full;
+        for (const [k, v] of c.tickets.keys) if (!keys.has(k)) keys.set(k, v);
       }
-    }
-    const last = out.take();
-    if (last) yield last;
-  };
-  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${TICKET_COLUMNS.join(', ')}) from stdin`)));
+      if (out.off > 0) yield out.take(0);
+    };
+    await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${cols}) from stdin`)));
+  }
   return keys;
 }
 
-export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingTicketChunk> & { settledLast?: Settled } {
+export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingLinesChunk> & { settledLast?: Settled } {
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
   let settled: Settled | undefined;
@@ -99,13 +97,14 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
   const upserting = new Set<string>();
   let lastBatchAt = 0;
-  const sink: PgSinkComponent<ParkingTicketChunk> = {
+  const sink: PgSinkComponent<ParkingLinesChunk> = {
     kind: 'pg-sink',
     name: o.name,
     topic: o.topics.parkingClean,
     table: o.tables.chunks,
     key: ['chunk_key'],
     rowKey: (r) => String(r.chunk_key),
+    decode: readParkingChunk,
     columns: [
       { name: 'chunk_key', value: (c) => chunkRowKey(c) },
       { name: 'resource_id', value: (c) => c.resource_id, from: 'resource_id' },
@@ -114,7 +113,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       { name: 'file', value: (c) => c.file, from: 'file' },
       { name: 'first_line', value: (c) => c.first_line, from: 'first_line' },
       { name: 'last_line', value: (c) => c.last_line, from: 'last_line' },
-      { name: 'row_count', value: (c) => c.tickets.length },
+      { name: 'row_count', value: (c) => c.tickets.hashes.length },
       { name: 'final', value: (c) => c.final, from: 'final' },
     ],
     touched: async (client, chunks) => {
@@ -124,11 +123,11 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       // savepoint (no stage, no upsert — the same rows the upsert would write). The first unique violation of a
       // resource's load rolls that back and sends the batch, and the rest of that load, through the stage and upsert.
       const resource = chunks[0]?.resource_id ?? '';
-      let keys: TouchedKey[] | undefined;
+      let keys: Map<string, TouchedKey> | undefined;
       if (!upserting.has(resource)) {
         await client.query('savepoint gs_direct');
         try {
-          keys = [...(await copyTickets(client, T.tickets, chunks)).values()];
+          keys = await copyTickets(client, T.tickets, chunks);
           await client.query('release savepoint gs_direct');
         } catch (err) {
           if ((err as { code?: string }).code !== '23505') throw err;
@@ -140,7 +139,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       if (!keys) {
         await client.query(`create temp table if not exists ${stage} on commit drop as select ${TICKET_COLUMNS.join(', ')} from ${T.tickets} with no data`);
         await client.query(`truncate ${stage}`);
-        keys = [...(await copyTickets(client, stage, chunks)).values()];
+        keys = await copyTickets(client, stage, chunks);
         const cols = TICKET_COLUMNS.join(', ');
         const nonKey = TICKET_COLUMNS.filter((c) => c !== 'ticket_hash');
         await client.query(
@@ -149,8 +148,8 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
            where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
         );
       }
-      const touchedKeys = keys;
       // The keys come from the COPY loop: a `select distinct` over the stage cost Postgres a sort of every row.
+      const touchedKeys = [...keys.values()];
       await client.query(
         `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
         [touchedKeys.map((k) => k.year), touchedKeys.map((k) => k.location), touchedKeys.map((k) => k.street)],
