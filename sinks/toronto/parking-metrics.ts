@@ -12,13 +12,27 @@ export interface Settled {
   years: number[];
 }
 
+/** The advisory lock a settle takes exclusively and a batch marking keys dirty takes shared. */
+export const settleLockKey = (t: TorontoTables): string => `gridstream.toronto.settle:${t.dirty}`;
+
+/** How many settles have emptied the dirty table (see migration 063). */
+export async function settleGeneration(client: pg.PoolClient, t: TorontoTables): Promise<number> {
+  const r = await client.query<{ g: string }>(`select coalesce(max(generation), 0) as g from ${ident(t.settles)}`);
+  return Number(r.rows[0]!.g);
+}
+
 export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables): Promise<Settled> {
   const T = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   // One settle at a time per set of tables: a batch's settle and the idle settle (the sink's heal) run in transactions of
   // their own, and two interleaved delete-and-insert rounds over the same keys would write their metrics twice.
-  await client.query('select pg_advisory_xact_lock(hashtext($1))', [`gridstream.toronto.settle:${t.dirty}`]);
+  // Batches take it shared (parking.ts): a settle waits for the batches in flight, and they wait for it.
+  await client.query('select pg_advisory_xact_lock(hashtext($1))', [settleLockKey(t)]);
   const n = await client.query(`select count(*)::int as n from ${T.dirty}`);
   if ((n.rows[0] as { n: number }).n === 0) return { keys: 0, neighbourhoods: [], years: [] };
+  // The dirty table is about to be emptied: sinks that remember what they marked must forget it.
+  await client.query(
+    `insert into ${T.settles} (id, generation) values (true, 1) on conflict (id) do update set generation = ${T.settles}.generation + 1`,
+  );
   await client.query(`drop table if exists toronto_dirty, toronto_dirty_streets, toronto_dirty_hoods`);
   await client.query(`create temp table toronto_dirty (year int, location text, street text) on commit drop`);
   await client.query(`insert into toronto_dirty select year, location, street from ${T.dirty}`);

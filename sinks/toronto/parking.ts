@@ -19,12 +19,14 @@ import { withTransaction } from '../../runtime/db.js';
 import { CopyOut } from '../../runtime/avro-copy.js';
 import { copyText } from '../../runtime/pg-sink-runner.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
-import { settleParkingMetrics, type Settled } from './parking-metrics.js';
+import { settleGeneration, settleLockKey, settleParkingMetrics, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
 import { LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, type ParkingLinesChunk, type TouchedKey } from './ticket-lines.js';
 
 const TICKET_COLUMNS = [...TICKET_FIELD_COLUMNS, ...LINE_TAIL_COLUMNS];
 
+/** Remembered marked keys beyond this are forgotten (marked again): a bound on memory, not a correctness limit. */
+const MARKED_MAX = 1_000_000;
 /** Settle when this many chunks or fewer came in one batch: the sink is keeping up, not bulk loading. */
 const SMALL_BATCH_CHUNKS = 3;
 const SETTLE_AFTER_MS = 5 * 60_000;
@@ -97,6 +99,11 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
   const upserting = new Set<string>();
   let lastBatchAt = 0;
+  // The (year, location) keys this process's committed batches marked dirty since settle `generation`.
+  let marked = { generation: -1, keys: new Set<string>() };
+  // The generation each chunk's keys were marked under: a batch that committed before a settle another batch ran must
+  // not add its keys to what is remembered after that settle.
+  const markedAt = new WeakMap<ParkingLinesChunk, number>();
   const sink: PgSinkComponent<ParkingLinesChunk> = {
     kind: 'pg-sink',
     name: o.name,
@@ -148,12 +155,19 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
            where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
         );
       }
-      // The keys come from the COPY loop: a `select distinct` over the stage cost Postgres a sort of every row.
-      const touchedKeys = [...keys.values()];
-      await client.query(
-        `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
-        [touchedKeys.map((k) => k.year), touchedKeys.map((k) => k.location), touchedKeys.map((k) => k.street)],
-      );
+      // The keys come from the COPY loop (a `select distinct` over the stage cost Postgres a sort of every row), less
+      // those this process marked since the last settle: a bulk year meets the same ~100 k locations in every batch.
+      // Holding the settle lock shared, the generation read here cannot change before this transaction ends.
+      await client.query('select pg_advisory_xact_lock_shared(hashtext($1))', [settleLockKey(o.tables)]);
+      const generation = await settleGeneration(client, o.tables);
+      if (generation !== marked.generation || marked.keys.size > MARKED_MAX) marked = { generation, keys: new Set() };
+      for (const c of chunks) markedAt.set(c, generation);
+      const fresh = [...keys].filter(([k]) => !marked.keys.has(k)).map(([, v]) => v);
+      if (fresh.length)
+        await client.query(
+          `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
+          [fresh.map((k) => k.year), fresh.map((k) => k.location), fresh.map((k) => k.street)],
+        );
       const loads = [...new Map(chunks.map((c) => [`${c.resource_id}|${c.content_hash}`, c])).values()];
       await client.query(`insert into ${T.loads} (resource_id, load_hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing`, [
         loads.map((c) => c.resource_id),
@@ -183,15 +197,14 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       const s = await withTransaction((client) => settleParkingMetrics(client, o.tables));
       if (s.keys > 0) await o.onSettled?.(s);
     },
-    ...(o.onSettled
-      ? {
-          afterCommit: async () => {
-            const s = settled;
-            settled = undefined;
-            if (s && s.keys > 0) await o.onSettled!(s);
-          },
-        }
-      : {}),
+    afterCommit: async (chunks) => {
+      // Committed: their keys are in the dirty table until the next settle (which bumps the generation, so a settle
+      // this very batch ran makes the next batch forget them again).
+      for (const c of chunks) if (markedAt.get(c) === marked.generation) for (const k of c.tickets.keys.keys()) marked.keys.add(k);
+      const s = settled;
+      settled = undefined;
+      if (s && s.keys > 0) await o.onSettled?.(s);
+    },
   };
   return sink;
 }

@@ -4,7 +4,7 @@
 // cp1252, float codes/fines, times without leading zeros, slashed dates, a header repeated inside a member, verbatim
 // duplicate lines and broken lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closePool, pool } from '../../runtime/db.js';
+import { closePool, pool, withTransaction } from '../../runtime/db.js';
 import { readTopic } from '../../runtime/inspect.js';
 import { runPgSink } from '../../runtime/pg-sink-runner.js';
 import { runProcessor } from '../../runtime/processor-runner.js';
@@ -12,7 +12,9 @@ import { runSource } from '../../runtime/producer-runner.js';
 import { startCkanDouble, type CkanDouble } from '../../devkit/toronto/ckan-double.js';
 import { BASE_VARIANT, BROKEN_LINES, generateYear, renderRow, VARIANTS, type TicketRow } from '../../devkit/toronto/tickets.js';
 import { putYear, tempDir, writeYearZip } from '../../devkit/toronto/years.js';
+import { settleParkingMetrics } from '../../sinks/toronto/parking-metrics.js';
 import { ident } from '../../sinks/toronto/tables.js';
+import { readParkingChunk, type ParkingLinesChunk } from '../../sinks/toronto/ticket-lines.js';
 import { dumpTable, dumpTickets, fixtureTicketRows, torontoTestFlow, type TorontoTestFlow } from '../support/toronto.js';
 
 const YEAR = 2016;
@@ -187,5 +189,44 @@ describe('a republished year', () => {
       `select location, year, count(*)::int as n, coalesce(sum(set_fine_amount), 0)::numeric(18,2)::text as r from ${ident(g.tables.tickets)} where location is not null group by 1, 2 order by 1, 2`,
     );
     expect(locations.rows).toEqual(directLocations.rows);
+  });
+});
+
+describe('keys marked dirty once per settle', () => {
+  it('marks again, after a settle it did not run, the keys it remembers marking: the metrics still equal a direct aggregation', async () => {
+    const zip = await writeYearZip(await tempDir(), YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
+    putYear(ckan, 'res-mark', YEAR, zip.path);
+    ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === 'res-mark'));
+    const g = await torontoTestFlow('tormark', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2 });
+    await runSource(g.source, { serde: g.serde, once: true, options: { years: String(YEAR), parkingOnly: true } });
+    await runProcessor(g.parkingProcessor, { serde: g.serde, mode: 'drain' });
+    const chunks = await Promise.all((await readTopic(g.topics.parkingClean.name)).map((m) => g.serde.decode(m.value!, readParkingChunk) as Promise<ParkingLinesChunk>));
+    expect(chunks.length).toBeGreaterThan(6);
+    const sink = g.parkingSink;
+    // The sink's own batches, as the runner calls them: touched in the batch's transaction, afterCommit after it.
+    const batch = async (part: ParkingLinesChunk[]) => {
+      await withTransaction((client) => sink.touched!(client, part));
+      await sink.afterCommit!(part);
+    };
+    const first = chunks.slice(0, 4); // more than a small batch, no final chunk: nothing is settled
+    await batch(first);
+    const dirty = async () => (await pool().query(`select 1 from ${ident(g.tables.dirty)}`)).rowCount ?? 0;
+    expect(await dirty()).toBeGreaterThan(0);
+    // Another instance (or this one's heal) settles the half-loaded year: the dirty table is emptied.
+    await withTransaction((client) => settleParkingMetrics(client, g.tables));
+    expect(await dirty()).toBe(0);
+    // The rest of the year touches locations the first batch marked: they must be marked (and settled) again.
+    const rest = chunks.slice(4);
+    const firstKeys = new Set(first.flatMap((c) => [...c.tickets.keys.keys()]));
+    expect(rest.some((c) => [...c.tickets.keys.keys()].some((k) => firstKeys.has(k)))).toBe(true);
+    await batch(rest.slice(0, 4));
+    await batch(rest.slice(4));
+    expect(rest.at(-1)!.final).toBe(true);
+    const locations = await pool().query(`select location, year, ticket_count::int as n, total_revenue::text as r from ${ident(g.tables.locations)} order by 1, 2`);
+    const direct = await pool().query(
+      `select location, year, count(*)::int as n, coalesce(sum(set_fine_amount), 0)::numeric(18,2)::text as r from ${ident(g.tables.tickets)} where location is not null group by 1, 2 order by 1, 2`,
+    );
+    expect(locations.rows.length).toBeGreaterThan(100);
+    expect(locations.rows).toEqual(direct.rows);
   });
 });
