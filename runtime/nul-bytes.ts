@@ -4,12 +4,20 @@
 /** Whether any string inside `value` contains U+0000. No paths are built: this runs on every output record. */
 function holdsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  // Strings and primitives are tested in place, not through a call each (a third of this check's time on a Toronto
+  // chunk's 2,000 tickets of 18 fields).
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (holdsNul(value[i])) return true;
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
+      if (typeof x === 'string' ? x.includes('\u0000') : typeof x === 'object' && x !== null && holdsNul(x)) return true;
+    }
     return false;
   }
-  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
-    for (const k in value) if (holdsNul((value as Record<string, unknown>)[k])) return true;
+  if (value instanceof Date || Buffer.isBuffer(value)) return false;
+  for (const k in value) {
+    const x = (value as Record<string, unknown>)[k];
+    if (typeof x === 'string' ? x.includes('\u0000') : typeof x === 'object' && x !== null && holdsNul(x)) return true;
   }
   return false;
 }
