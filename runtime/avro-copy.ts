@@ -74,6 +74,11 @@ export interface CopyRecordPlan {
   readonly captured: Captured[];
   /** Writes the record at `pos` of `buf` as tab-separated COPY fields (no newline); returns the position after it. */
   write(buf: Buffer, pos: number, out: CopyOut): number;
+  /**
+   * Reads past the record at `pos` (checking every length, union branch and enum index stays in bounds) without
+   * writing or capturing; returns the position after it. A record `skip` passes, `write` writes without a throw.
+   */
+  skip(buf: Buffer, pos: number): number;
 }
 
 export interface CopyPlanOptions {
@@ -180,14 +185,17 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
     return f % 2 ? -(f + 1) / 2 : f / 2;
   };
 
-  const run = (s: Step, w: CopyOut): void => {
+  // w === null: only read past the value (checking it stays inside the bytes), writing and capturing nothing.
+  const run = (s: Step, w: CopyOut | null): void => {
     switch (s.kind) {
       case Kind.Null:
+        if (w === null) return;
         if (s.out) w.ascii('\\N');
         if (s.capture >= 0) captured[s.capture] = null;
         return;
       case Kind.Boolean: {
         const v = src[pos++] === 1;
+        if (w === null) return;
         if (s.out) w.ascii(v ? 'true' : 'false'); // as copyText writes a boolean
         if (s.capture >= 0) captured[s.capture] = v;
         return;
@@ -195,14 +203,18 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
       case Kind.Int:
       case Kind.Instant: {
         const v = long();
+        if (w === null) return;
         if (s.out) w.ascii(s.kind === Kind.Instant ? isoText(v) : String(v));
         if (s.capture >= 0) captured[s.capture] = v;
         return;
       }
       case Kind.Float:
       case Kind.Double: {
-        const v = s.kind === Kind.Float ? src.readFloatLE(pos) : src.readDoubleLE(pos);
-        pos += s.kind === Kind.Float ? 4 : 8;
+        const size = s.kind === Kind.Float ? 4 : 8;
+        if (pos + size > src.length) throw new RangeError('number runs past the end of the record');
+        const v = size === 4 ? src.readFloatLE(pos) : src.readDoubleLE(pos);
+        pos += size;
+        if (w === null) return;
         if (s.out) w.ascii(String(v));
         if (s.capture >= 0) captured[s.capture] = v;
         return;
@@ -211,7 +223,7 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
         const len = long();
         if (len < 0 || pos + len > src.length) throw new RangeError('string runs past the end of the record');
         const end = pos + len;
-        if (s.out) {
+        if (w !== null && s.out) {
           // Room for the worst case (every byte escaped); multi-byte UTF-8 bytes are all >= 0x80, never special.
           w.room(2 * len);
           const b = w.buf;
@@ -228,13 +240,14 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
           }
           w.off = o;
         }
-        if (s.capture >= 0) captured[s.capture] = src.toString('utf8', pos, end);
+        if (w !== null && s.capture >= 0) captured[s.capture] = src.toString('utf8', pos, end);
         pos = end;
         return;
       }
       case Kind.Enum: {
         const symbol = s.symbols![long()];
         if (symbol === undefined) throw new RangeError('enum index out of range');
+        if (w === null) return;
         if (s.out) w.utf8(copyText(symbol));
         if (s.capture >= 0) captured[s.capture] = symbol;
         return;
@@ -249,6 +262,7 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
         const { value, offset } = s.type.decode(src, pos);
         if (offset < 0) throw new RangeError('value runs past the end of the record');
         pos = offset;
+        if (w === null) return;
         if (s.out) w.utf8(copyText(value));
         if (s.capture >= 0) captured[s.capture] = typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as Captured);
         return;
@@ -270,6 +284,13 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
         }
         run(s, w);
       }
+      if (pos > buf.length) throw new RangeError('record runs past the end of its bytes');
+      return pos;
+    },
+    skip(buf, at) {
+      src = buf;
+      pos = at;
+      for (const s of steps) run(s, null);
       if (pos > buf.length) throw new RangeError('record runs past the end of its bytes');
       return pos;
     },

@@ -101,9 +101,9 @@ export interface PgSinkComponent<V = unknown> {
    * after the last commit. Called every few seconds while the sink runs and once at the end of a drain; cheap when
    * nothing is missing (one EXISTS per view). `force` asks for a rebuild even of what looks present: set on the first
    * call in a process (a rebuild that failed in a process since killed leaves an older version behind) and after an
-   * afterCommit failed.
+   * afterCommit failed. `drained` is set at the end of a drain: everything the topic held has been consumed.
    */
-  heal?: (o: { force: boolean }) => Promise<void>;
+  heal?: (o: { force: boolean; drained?: boolean }) => Promise<void>;
 }
 
 export type ViewPriority = 'high' | 'normal' | 'low';

@@ -216,12 +216,12 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
   let healing: Promise<void> | undefined;
   let healFailing = false;
   let forceHeal = true; // the first heal of a process, and the one after a failed afterCommit, rebuilds regardless
-  const heal = () => {
+  const heal = (drained = false) => {
     if (!sink.heal || healing) return healing;
     const force = forceHeal;
     forceHeal = false;
     healing = sink
-      .heal({ force })
+      .heal({ force, drained })
       .then(() => {
         if (healFailing) log.info({ stage }, 'views healed');
         healFailing = false;
@@ -355,7 +355,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       },
     });
     // A drain ends with its views whole, even when it had nothing to consume.
-    if (o.mode === 'drain' && !o.signal?.aborted) await heal();
+    if (o.mode === 'drain' && !o.signal?.aborted) await heal(true);
   } finally {
     clearInterval(healTimer);
     await healing;

@@ -4,9 +4,9 @@
 // upserts them set-wise on ticket_hash (a line repeated verbatim is one ticket) — or, while a load meets no ticket the
 // table holds (a first load), COPYs them straight into parking_tickets: the same rows for half the work. A replayed
 // chunk writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
-// settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small (the sink has caught up), when
-// keys have waited five minutes (a long backfill's metrics still move), or by the sink's heal once no batch has come
-// for 30 s (a load whose source stopped mid-year). A bulk year is aggregated once, when it is whole: each settle of a
+// settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small and no load is coming in (the
+// sink has caught up), when keys have waited five minutes (a long backfill's metrics still move), or by the sink's heal
+// once no batch has come for 30 s (a load whose source stopped mid-year) or at the end of a drain. A bulk year is aggregated once, when it is whole: each settle of a
 // part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
 // settle the final one redid). When the final chunk of a load lands, tickets an earlier load of the same resource
 // wrote and this one did not (a republished year) are removed.
@@ -21,7 +21,7 @@ import { copyText } from '../../runtime/pg-sink-runner.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
 import { settleGeneration, settleLockKey, settleParkingMetrics, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
-import { LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, type ParkingLinesChunk, type TouchedKey } from './ticket-lines.js';
+import { LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, ticketLines, type ParkingSpanChunk, type TouchedKey } from './ticket-lines.js';
 
 const TICKET_COLUMNS = [...TICKET_FIELD_COLUMNS, ...LINE_TAIL_COLUMNS];
 
@@ -50,16 +50,15 @@ const COPY_PART = 256 * 1024;
 
 /**
  * COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. The
- * lines were made when the chunks were read (ticket-lines.ts): here each gets its chunk's load columns.
+ * tickets are turned into COPY text from their Avro bytes while Postgres reads what came before (ticket-lines.ts).
  */
-async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingLinesChunk[]): Promise<Map<string, TouchedKey>> {
+async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingSpanChunk[]): Promise<Map<string, TouchedKey>> {
   const keys = new Map<string, TouchedKey>();
   // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
   // so neither the upsert nor a direct COPY meets one key twice, and Postgres need not sort the stage for DISTINCT ON.
-  // A duplicate has the same year and location as its first: the chunks' keys are the kept tickets' keys.
   const seen = new Set<string>();
   // Chunks written with different ticket schemas have different columns: one COPY per set of columns.
-  const byColumns = new Map<string, ParkingLinesChunk[]>();
+  const byColumns = new Map<string, ParkingSpanChunk[]>();
   for (const c of chunks) {
     const cols = [...c.tickets.columns, ...LINE_TAIL_COLUMNS.slice(1)].join(', ');
     byColumns.set(cols, [...(byColumns.get(cols) ?? []), c]);
@@ -69,20 +68,8 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingL
       const out = new CopyOut(COPY_PART + 64 * 1024);
       for (const c of group) {
         const tail = Buffer.from(`\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\n`);
-        const { text, ends, hashes } = c.tickets;
-        let start = 0;
-        for (let i = 0; i < ends.length; i++) {
-          const end = ends[i]!;
-          const h = hashes[i]!;
-          if (!seen.has(h)) {
-            seen.add(h);
-            out.bytes(text, start, end);
-            out.bytes(tail, 0, tail.length);
-            if (out.off >= COPY_PART) yield out.take();
-          }
-          start = end;
-        }
-        for (const [k, v] of c.tickets.keys) if (!keys.has(k)) keys.set(k, v);
+        yield* ticketLines(c.tickets, tail, seen, out, COPY_PART);
+        for (const [k, v] of c.tickets.keys!) if (!keys.has(k)) keys.set(k, v);
       }
       if (out.off > 0) yield out.take(0);
     };
@@ -91,20 +78,22 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingL
   return keys;
 }
 
-export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingLinesChunk> & { settledLast?: Settled } {
+export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> & { settledLast?: Settled } {
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
   let settled: Settled | undefined;
   // Resources whose current load met tickets already in the table (a reload, a replay): they go through the upsert
   // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
   const upserting = new Set<string>();
+  // Resources whose load's chunks are landing and whose final chunk has not yet (in memory, like `upserting`).
+  const open = new Set<string>();
   let lastBatchAt = 0;
   // The (year, location) keys this process's committed batches marked dirty since settle `generation`.
   let marked = { generation: -1, keys: new Set<string>() };
   // The generation each chunk's keys were marked under: a batch that committed before a settle another batch ran must
   // not add its keys to what is remembered after that settle.
-  const markedAt = new WeakMap<ParkingLinesChunk, number>();
-  const sink: PgSinkComponent<ParkingLinesChunk> = {
+  const markedAt = new WeakMap<ParkingSpanChunk, number>();
+  const sink: PgSinkComponent<ParkingSpanChunk> = {
     kind: 'pg-sink',
     name: o.name,
     topic: o.topics.parkingClean,
@@ -120,7 +109,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       { name: 'file', value: (c) => c.file, from: 'file' },
       { name: 'first_line', value: (c) => c.first_line, from: 'first_line' },
       { name: 'last_line', value: (c) => c.last_line, from: 'last_line' },
-      { name: 'row_count', value: (c) => c.tickets.hashes.length },
+      { name: 'row_count', value: (c) => c.tickets.count },
       { name: 'final', value: (c) => c.final, from: 'final' },
     ],
     touched: async (client, chunks) => {
@@ -186,21 +175,26 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
         await client.query(`delete from ${T.chunks} where resource_id = $1 and content_hash <> $2`, [c.resource_id, c.content_hash]);
         upserting.delete(c.resource_id);
       }
+      for (const c of chunks) if (c.final) open.delete(c.resource_id);
+      else open.add(c.resource_id);
       const old = await client.query<{ old: boolean }>(`select coalesce(min(since) < now() - make_interval(secs => $1), false) as old from ${T.dirty}`, [SETTLE_AFTER_MS / 1000]);
-      if (chunks.some((c) => c.final) || chunks.length <= SMALL_BATCH_CHUNKS || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
+      // A small batch means the sink has caught up — unless a load is still coming in (a processor slower than this
+      // sink for a while): its keys wait for its final chunk.
+      const caughtUp = chunks.length <= SMALL_BATCH_CHUNKS && open.size === 0;
+      if (chunks.some((c) => c.final) || caughtUp || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
       lastBatchAt = Date.now();
     },
     // A load that stopped mid-year (its source killed, the year not republished yet) leaves keys dirty that no batch
-    // will settle: once the topic has been quiet for idleSettleMs they are settled here.
-    heal: async () => {
-      if (Date.now() - lastBatchAt < (o.idleSettleMs ?? IDLE_SETTLE_MS)) return;
+    // will settle: once the topic has been quiet for idleSettleMs, or a drain has read all there is, they settle here.
+    heal: async ({ drained }) => {
+      if (!drained && Date.now() - lastBatchAt < (o.idleSettleMs ?? IDLE_SETTLE_MS)) return;
       const s = await withTransaction((client) => settleParkingMetrics(client, o.tables));
       if (s.keys > 0) await o.onSettled?.(s);
     },
     afterCommit: async (chunks) => {
       // Committed: their keys are in the dirty table until the next settle (which bumps the generation, so a settle
       // this very batch ran makes the next batch forget them again).
-      for (const c of chunks) if (markedAt.get(c) === marked.generation) for (const k of c.tickets.keys.keys()) marked.keys.add(k);
+      for (const c of chunks) if (markedAt.get(c) === marked.generation) for (const k of c.tickets.keys?.keys() ?? []) marked.keys.add(k);
       const s = settled;
       settled = undefined;
       if (s && s.keys > 0) await o.onSettled?.(s);

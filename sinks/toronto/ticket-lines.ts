@@ -21,18 +21,19 @@ export interface TouchedKey {
   street: string | null;
 }
 
-export interface TicketLines {
+export interface TicketSpan {
+  /** The chunk's Avro body; its tickets array starts at `start`. */
+  body: Buffer;
+  start: number;
+  count: number;
+  plan: CopyRecordPlan;
   /** The COPY columns of each line, without the chunk's load columns: the writer's ticket fields, then year. */
   columns: readonly string[];
-  /** Line i is text[ends[i - 1] ?? 0, ends[i]), without the load columns and the newline. */
-  text: Buffer;
-  ends: number[];
-  hashes: string[];
-  /** The (year, location) keys of the chunk's located tickets, by `year|location`. */
-  keys: Map<string, TouchedKey>;
+  /** Set when the tickets are written (ticketLines): the located (year, location) keys of the tickets kept. */
+  keys?: Map<string, TouchedKey>;
 }
 
-export type ParkingLinesChunk = Omit<ParkingTicketChunk, 'tickets'> & { tickets: TicketLines };
+export type ParkingSpanChunk = Omit<ParkingTicketChunk, 'tickets'> & { tickets: TicketSpan };
 
 const plans = new WeakMap<avro.Type, CopyRecordPlan>();
 const CAPTURE = ['ticket_hash', 'date_of_infraction', 'location', 'street'] as const;
@@ -47,10 +48,28 @@ function planOf(ticket: avro.Type): CopyRecordPlan {
   return plan;
 }
 
-const TAB = 0x09;
+/** Calls `each(pos)` for every item of the Avro array at `pos` (each returns the position after its item); the end. */
+function eachItem(body: Buffer, pos: number, each: (pos: number) => number): number {
+  for (;;) {
+    let block = readLong(body, pos);
+    pos = block.pos;
+    let n = block.value;
+    if (n === 0) return pos;
+    if (n < 0) {
+      // A block written with its byte size: the count is negated and the size follows.
+      n = -n;
+      block = readLong(body, pos);
+      pos = block.pos;
+    }
+    for (let i = 0; i < n; i++) pos = each(pos);
+  }
+}
 
-/** Reads a clean parking chunk written with `writer`; throws when the bytes do not hold one (a dead letter). */
-export function readParkingChunk(writer: avro.Type, body: Buffer): ParkingLinesChunk {
+/**
+ * Reads a clean parking chunk written with `writer`: its own fields decoded, its tickets read past (every length and
+ * branch checked) and left as bytes for ticketLines. Throws when the bytes do not hold a chunk (a dead letter).
+ */
+export function readParkingChunk(writer: avro.Type, body: Buffer): ParkingSpanChunk {
   const fields = (writer as unknown as { fields?: { name: string; type: avro.Type }[] }).fields ?? [];
   const chunk: Record<string, unknown> = {};
   let pos = 0;
@@ -65,43 +84,53 @@ export function readParkingChunk(writer: avro.Type, body: Buffer): ParkingLinesC
     const items = (f.type as unknown as { itemsType?: avro.Type }).itemsType;
     if (!items) throw new Error('tickets is not an array');
     const plan = planOf(items);
-    const out = new CopyOut(Math.ceil(body.length * 1.5) + 1024);
-    const ends: number[] = [];
-    const hashes: string[] = [];
-    const keys = new Map<string, TouchedKey>();
-    const got = plan.captured as [string, string, string | null, string | null];
-    for (;;) {
-      let block = readLong(body, pos);
-      pos = block.pos;
-      let n = block.value;
-      if (n === 0) break;
-      if (n < 0) {
-        // A block written with its byte size: the count is negated and the size follows.
-        n = -n;
-        block = readLong(body, pos);
-        pos = block.pos;
-      }
-      for (let i = 0; i < n; i++) {
-        pos = plan.write(body, pos, out);
-        const hash = got[0];
-        const date = got[1];
-        const location = got[2];
-        const street = got[3];
-        const year = date.slice(0, 4);
-        out.byte(TAB);
-        out.ascii(year);
-        ends.push(out.off);
-        hashes.push(hash);
-        if (location !== null) {
-          const k = `${year}|${location}`;
-          if (!keys.has(k)) keys.set(k, { year: Number(year), location, street });
-        }
-      }
-    }
-    chunk.tickets = { columns: [...plan.columns, 'year'], text: out.written(), ends, hashes, keys } satisfies TicketLines;
+    const start = pos;
+    let count = 0;
+    pos = eachItem(body, pos, (at) => {
+      count++;
+      return plan.skip(body, at);
+    });
+    chunk.tickets = { body, start, count, plan, columns: [...plan.columns, 'year'] } satisfies TicketSpan;
   }
   if (pos !== body.length) throw new RangeError(`${body.length - pos} bytes after the chunk`);
   for (const need of ['resource_id', 'year', 'content_hash', 'file', 'first_line', 'last_line', 'final', 'tickets'])
     if (chunk[need] === undefined) throw new Error(`chunk written without ${need}`);
-  return chunk as ParkingLinesChunk;
+  return chunk as ParkingSpanChunk;
+}
+
+const TAB = 0x09;
+
+/**
+ * Writes the chunk's tickets into `out` as COPY lines — the ticket's fields, its year, then `tail` (the load's
+ * columns and the newline) — leaving out a ticket whose hash is in `seen` (a line repeated verbatim is one ticket)
+ * and adding the others'. Fills span.keys. Yields what `out` holds each time it passes `part` bytes.
+ */
+export function* ticketLines(span: TicketSpan, tail: Buffer, seen: Set<string>, out: CopyOut, part: number): Generator<Buffer> {
+  const { body, plan } = span;
+  const got = plan.captured as [string, string, string | null, string | null];
+  const keys = new Map<string, TouchedKey>();
+  const full: Buffer[] = [];
+  eachItem(body, span.start, (at) => {
+    const lineStart = out.off;
+    const next = plan.write(body, at, out);
+    const hash = got[0];
+    if (seen.has(hash)) {
+      out.off = lineStart;
+      return next;
+    }
+    seen.add(hash);
+    const year = got[1].slice(0, 4);
+    out.byte(TAB);
+    out.ascii(year);
+    out.bytes(tail, 0, tail.length);
+    const location = got[2];
+    if (location !== null) {
+      const k = `${year}|${location}`;
+      if (!keys.has(k)) keys.set(k, { year: Number(year), location, street: got[3] });
+    }
+    if (out.off >= part) full.push(out.take());
+    return next;
+  });
+  span.keys = keys;
+  yield* full;
 }
