@@ -65,6 +65,11 @@ export interface PgSinkComponent<V = unknown> {
   /** Natural key columns (the table's primary key). */
   key: string[];
   /**
+   * Bytes fetched per partition at a time, so per batch and transaction (default GRIDSTREAM_FETCH_MAX_BYTES, 4 MiB): a
+   * sink whose records are large (Toronto's chunks of 2,000 tickets) spreads its per-batch work over more rows.
+   */
+  fetchBytes?: number;
+  /**
    * How a record's Avro body becomes V, given its writer's schema (default: the whole value, as avsc decodes it). A
    * throw means the bytes are bad: the record is dead-lettered.
    */

@@ -29,6 +29,8 @@ export interface ConsumeOptions {
   startAt?: (topic: string, partition: number) => Promise<bigint | undefined>;
   fromBeginning?: boolean;
   partitionsConcurrently?: number;
+  /** Bytes fetched per partition at a time (default: GRIDSTREAM_FETCH_MAX_BYTES). */
+  maxBytesPerPartition?: number;
   /** Autocommit resolved offsets to the group (sinks, whose truth is elsewhere); processors commit in transactions. */
   autoCommit: boolean;
   handle: (ctx: BatchContext) => Promise<void>;
@@ -57,8 +59,8 @@ export async function consume(o: ConsumeOptions): Promise<void> {
     heartbeatInterval: Math.min(3_000, readSetting('GRIDSTREAM_SESSION_TIMEOUT_MS') / 5),
     maxWaitTimeInMs: 250,
     // Smaller fetches make smaller batches (tests use this to land kills mid-stream).
-    maxBytesPerPartition: readSetting('GRIDSTREAM_FETCH_MAX_BYTES'),
-    maxBytes: 16 * 1024 * 1024,
+    maxBytesPerPartition: o.maxBytesPerPartition ?? readSetting('GRIDSTREAM_FETCH_MAX_BYTES'),
+    maxBytes: Math.max(16 * 1024 * 1024, o.maxBytesPerPartition ?? 0),
     retry: { retries: 10 },
   });
   const drain = o.mode === 'drain' || o.until !== undefined;

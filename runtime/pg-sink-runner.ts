@@ -260,6 +260,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
       startAt,
       autoCommit: true,
       partitionsConcurrently: 3,
+      ...(sink.fetchBytes ? { maxBytesPerPartition: sink.fetchBytes } : {}),
       onAssigned: () => floor.clear(),
       handle: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const p = batch.partition;

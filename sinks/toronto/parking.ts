@@ -101,6 +101,9 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
     key: ['chunk_key'],
     rowKey: (r) => String(r.chunk_key),
     decode: readParkingChunk,
+    // ~35 chunks (70 k tickets) a batch instead of ~10: a full year in ~30 transactions instead of ~110, each with its
+    // fixed statements and round trips (measured: 33.7k -> 37.8-38.3k rows/s end to end; RSS 302 -> 333 MB).
+    fetchBytes: 16 * 1024 * 1024,
     columns: [
       { name: 'chunk_key', value: (c) => chunkRowKey(c) },
       { name: 'resource_id', value: (c) => c.resource_id, from: 'resource_id' },
