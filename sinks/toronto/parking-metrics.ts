@@ -12,6 +12,9 @@ export interface Settled {
   years: number[];
 }
 
+/** Above this many dirty keys, the per-code counts are aggregated over whole years, then matched to the keys. */
+const WHOLE_YEARS_FROM = 10_000;
+
 /** The advisory lock a settle takes exclusively and a batch marking keys dirty takes shared. */
 export const settleLockKey = (t: TorontoTables): string => `gridstream.toronto.settle:${t.dirty}`;
 
@@ -21,14 +24,15 @@ export async function settleGeneration(client: pg.PoolClient, t: TorontoTables):
   return Number(r.rows[0]!.g);
 }
 
-export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables): Promise<Settled> {
+export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables, o: { wholeYearsFrom?: number } = {}): Promise<Settled> {
   const T = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   // One settle at a time per set of tables: a batch's settle and the idle settle (the sink's heal) run in transactions of
   // their own, and two interleaved delete-and-insert rounds over the same keys would write their metrics twice.
   // Batches take it shared (parking.ts): a settle waits for the batches in flight, and they wait for it.
   await client.query('select pg_advisory_xact_lock(hashtext($1))', [settleLockKey(t)]);
   const n = await client.query(`select count(*)::int as n from ${T.dirty}`);
-  if ((n.rows[0] as { n: number }).n === 0) return { keys: 0, neighbourhoods: [], years: [] };
+  const dirty = (n.rows[0] as { n: number }).n;
+  if (dirty === 0) return { keys: 0, neighbourhoods: [], years: [] };
   // The dirty table is about to be emptied: sinks that remember what they marked must forget it.
   await client.query(
     `insert into ${T.settles} (id, generation) values (true, 1) on conflict (id) do update set generation = ${T.settles}.generation + 1`,
@@ -40,12 +44,24 @@ export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTabl
   await client.query(`analyze toronto_dirty`);
   // Per code.
   await client.query(`delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location`);
-  await client.query(
-    `insert into ${T.locationCodes} (year, location, street, infraction_code, ticket_count, total_revenue)
-     select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
-     from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location
-     group by t.year, t.location, t.infraction_code`,
-  );
+  const columns = `${T.locationCodes} (year, location, street, infraction_code, ticket_count, total_revenue)`;
+  if (dirty > (o.wholeYearsFrom ?? WHOLE_YEARS_FROM))
+    // A bulk load dirties most locations of its years: aggregate those years' tickets, then keep the dirty keys'
+    // groups — 0.5 M groups to match instead of 2.2 M tickets (a full year: 8.0 -> 6.6 s).
+    await client.query(
+      `insert into ${columns}
+       select a.* from (select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
+                        from ${T.tickets} t where t.year in (select distinct year from toronto_dirty) and t.location is not null
+                        group by t.year, t.location, t.infraction_code) a
+       join toronto_dirty d on a.year = d.year and a.location = d.location`,
+    );
+  else
+    await client.query(
+      `insert into ${columns}
+       select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
+       from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location
+       group by t.year, t.location, t.infraction_code`,
+    );
   // Locations.
   await client.query(`delete from ${T.locations} l using toronto_dirty d where l.location_key = md5(d.location) and l.year = d.year`);
   await client.query(

@@ -228,6 +228,16 @@ describe('keys marked dirty once per settle', () => {
     );
     expect(locations.rows.length).toBeGreaterThan(100);
     expect(locations.rows).toEqual(direct.rows);
+    // The same keys settled the bulk way (the year's tickets aggregated first, then matched to the keys) give the same
+    // per-code counts and locations.
+    const codes = async () => (await pool().query(`select year, location, street, infraction_code, ticket_count::int as n, total_revenue::text as r from ${ident(g.tables.locationCodes)} order by 1, 2, 4 nulls first`)).rows;
+    const before = await codes();
+    await pool().query(`delete from ${ident(g.tables.locationCodes)} where location like '1%'`);
+    await pool().query(`insert into ${ident(g.tables.dirty)} (year, location, street) select distinct year, location, street from ${ident(g.tables.tickets)} where location is not null`);
+    const s = await withTransaction((client) => settleParkingMetrics(client, g.tables, { wholeYearsFrom: 0 }));
+    expect(s.keys).toBe(locations.rows.length);
+    expect(await codes()).toEqual(before);
+    expect((await pool().query(`select location, year, ticket_count::int as n, total_revenue::text as r from ${ident(g.tables.locations)} order by 1, 2`)).rows).toEqual(direct.rows);
 
     // A sink faster than its processor meets small batches in the middle of a load: they do not settle the part-loaded
     // year (each such settle re-reads every ticket loaded so far); the end of a drain does.
