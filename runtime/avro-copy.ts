@@ -165,24 +165,9 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
   let src: Buffer;
 
   const long = (): number => {
-    // Zigzag varint, as avsc's Tap.readLong: 28 bits in int arithmetic, the rest (rare) in doubles.
-    let b = src[pos++]!;
-    let n = b & 0x7f;
-    let k = 7;
-    while (b & 0x80 && k < 28) {
-      b = src[pos++]!;
-      n |= (b & 0x7f) << k;
-      k += 7;
-    }
-    if (!(b & 0x80)) return (n >>> 1) ^ -(n & 1);
-    let f = n >>> 0;
-    let fk = 268435456;
-    do {
-      b = src[pos++]!;
-      f += (b & 0x7f) * fk;
-      fk *= 128;
-    } while (b & 0x80);
-    return f % 2 ? -(f + 1) / 2 : f / 2;
+    const v = zigzagAt(src, pos);
+    pos = after;
+    return v;
   };
 
   // w === null: only read past the value (checking it stays inside the bytes), writing and capturing nothing.
@@ -297,8 +282,14 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
   };
 }
 
-/** The Avro long (zigzag varint) at `at` of `buf`, and the position after it (an array's block counts). */
-export function readLong(buf: Buffer, at: number): { value: number; pos: number } {
+/** Where the last zigzagAt ended (a module variable, not an object per number: this runs for every field). */
+let after = 0;
+
+/**
+ * The Avro long (zigzag varint) at `at` of `buf`, as avsc's Tap.readLong reads it: 28 bits in int arithmetic, the
+ * rest (rare) in doubles. Sets `after`.
+ */
+function zigzagAt(buf: Buffer, at: number): number {
   let pos = at;
   let b = buf[pos++]!;
   let n = b & 0x7f;
@@ -308,7 +299,10 @@ export function readLong(buf: Buffer, at: number): { value: number; pos: number 
     n |= (b & 0x7f) << k;
     k += 7;
   }
-  if (!(b & 0x80)) return { value: (n >>> 1) ^ -(n & 1), pos };
+  if (!(b & 0x80)) {
+    after = pos;
+    return (n >>> 1) ^ -(n & 1);
+  }
   let f = n >>> 0;
   let fk = 268435456;
   do {
@@ -316,6 +310,13 @@ export function readLong(buf: Buffer, at: number): { value: number; pos: number 
     f += (b & 0x7f) * fk;
     fk *= 128;
   } while (b & 0x80);
-  if (pos > buf.length) throw new RangeError('long runs past the end of the bytes');
-  return { value: f % 2 ? -(f + 1) / 2 : f / 2, pos };
+  after = pos;
+  return f % 2 ? -(f + 1) / 2 : f / 2;
+}
+
+/** The Avro long (zigzag varint) at `at` of `buf`, and the position after it (an array's block counts). */
+export function readLong(buf: Buffer, at: number): { value: number; pos: number } {
+  const value = zigzagAt(buf, at);
+  if (after > buf.length) throw new RangeError('long runs past the end of the bytes');
+  return { value, pos: after };
 }
