@@ -158,7 +158,13 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   result.rejected = dead.length;
 
   const values = [...outputs.values()];
-  const scopeOf = (sink: PgSinkComponent<unknown>): string[] | undefined => {
+  // A sink that reads records its own way (`decode`: Toronto's tickets as COPY text) gets what it would read from
+  // the clean topic: each value encoded as the topic's record and read back through its decode.
+  const asRead = async (sink: PgSinkComponent<unknown>): Promise<OutputRecord<unknown>[]> =>
+    sink.decode
+      ? Promise.all(values.map(async (o) => ({ ...o, value: await r.serde.decode(r.serde.encode(p.output.name, o.value), sink.decode) })))
+      : values;
+  const scopeOf = (sink: PgSinkComponent<unknown>, values: OutputRecord<unknown>[]): string[] | undefined => {
     if (!r.replace || !sink.replaceScope) return undefined;
     if (r.scope) return r.scope;
     if (r.dates) {
@@ -174,7 +180,8 @@ export async function replay(r: ReplayRequest): Promise<ReplayResult> {
   const tombstones: Message[] = [];
   for (const sink of r.flow.sinks as AnySink[]) {
     if (sink.kind === 'pg-sink') {
-      const t = await replayIntoTable(sink as PgSinkComponent<unknown>, values, scopeOf(sink as PgSinkComponent<unknown>));
+      const read = await asRead(sink as PgSinkComponent<unknown>);
+      const t = await replayIntoTable(sink as PgSinkComponent<unknown>, read, scopeOf(sink as PgSinkComponent<unknown>, read));
       result.tables.push({ table: sink.table, written: t.written, deleted: t.deletedKeys.length });
       if ((sink as PgSinkComponent<unknown>).rowKey) tombstones.push(...t.deletedKeys.map((key) => ({ key, value: null })));
     } else {
