@@ -6,64 +6,8 @@
 // as \N. The writer's schema is the one the registry gives for the record's id: fields are taken in its order, so the
 // COPY column list is the plan's, not a fixed one.
 import type avro from 'avsc';
+import { copyText, type CopyOut } from './copy-text.js';
 import { isoText } from './iso-text.js';
-import { copyText } from './pg-sink-runner.js';
-
-/** A growing byte buffer of COPY text. */
-export class CopyOut {
-  buf: Buffer;
-  off = 0;
-
-  constructor(size = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Makes room for `n` more bytes. */
-  room(n: number): void {
-    if (this.off + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.off + n) size *= 2;
-    const grown = Buffer.allocUnsafe(size);
-    this.buf.copy(grown, 0, 0, this.off);
-    this.buf = grown;
-  }
-
-  /** Text made of code units below 0x80 (digits, instants, \N). */
-  ascii(s: string): void {
-    this.room(s.length);
-    this.off += this.buf.write(s, this.off, 'latin1');
-  }
-
-  /** Text already in COPY form (escaped, or \N). */
-  utf8(t: string): void {
-    this.room(t.length * 3);
-    this.off += this.buf.write(t, this.off, 'utf8');
-  }
-
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.off++] = b;
-  }
-
-  /** Bytes [start, end) of `from`. */
-  bytes(from: Buffer, start: number, end: number): void {
-    this.room(end - start);
-    this.off += from.copy(this.buf, this.off, start, end);
-  }
-
-  /** What was written so far (a view: later writes may reallocate, not change it). */
-  written(): Buffer {
-    return this.buf.subarray(0, this.off);
-  }
-
-  /** What was written; the writer starts over on a fresh buffer of `next` bytes. */
-  take(next = this.buf.length): Buffer {
-    const out = this.buf.subarray(0, this.off);
-    this.buf = Buffer.allocUnsafe(next);
-    this.off = 0;
-    return out;
-  }
-}
 
 export type Captured = string | number | boolean | null;
 

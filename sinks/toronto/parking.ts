@@ -6,8 +6,8 @@
 // chunk writes the same rows again: nothing changes. The (year, location) keys written are marked dirty; the metrics are
 // settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small and no load is coming in (the
 // sink has caught up), when keys have waited five minutes (a long backfill's metrics still move), or by the sink's heal
-// once no batch has come for 30 s (a load whose source stopped mid-year) or at the end of a drain. A bulk year is aggregated once, when it is whole: each settle of a
-// part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
+// once no batch has come for 30 s (a load whose source stopped mid-year) or at the end of a drain. A bulk year is
+// aggregated once, when it is whole: each settle of a part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
 // settle the final one redid). When the final chunk of a load lands, tickets an earlier load of the same resource
 // wrote and this one did not (a republished year) are removed.
 import { pipeline } from 'node:stream/promises';
@@ -16,8 +16,7 @@ import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
 import { withTransaction } from '../../runtime/db.js';
-import { CopyOut } from '../../runtime/avro-copy.js';
-import { copyText } from '../../runtime/pg-sink-runner.js';
+import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
 import { settleGeneration, settleLockKey, settleParkingMetrics, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
@@ -45,9 +44,6 @@ export interface TorontoParkingSinkOptions {
 
 export const chunkRowKey = (c: { resource_id: string; file: string; first_line: number }) => `${c.resource_id}|${c.file}|${c.first_line}`;
 
-/** COPY text gathered in parts of about this many bytes. */
-const COPY_PART = 256 * 1024;
-
 /**
  * COPYs the chunks' tickets into `into` (the stage, or the table itself on a first load); returns their keys. The
  * tickets are turned into COPY text from their Avro bytes while Postgres reads what came before (ticket-lines.ts).
@@ -61,24 +57,27 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingS
   const byColumns = new Map<string, ParkingSpanChunk[]>();
   for (const c of chunks) {
     const cols = [...c.tickets.columns, ...LINE_TAIL_COLUMNS.slice(1)].join(', ');
-    byColumns.set(cols, [...(byColumns.get(cols) ?? []), c]);
+    const group = byColumns.get(cols);
+    if (group) group.push(c);
+    else byColumns.set(cols, [c]);
   }
   for (const [cols, group] of byColumns) {
     const lines = function* () {
-      const out = new CopyOut(COPY_PART + 64 * 1024);
+      const out = new CopyOut();
       for (const c of group) {
         const tail = Buffer.from(`\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\n`);
-        yield* ticketLines(c.tickets, tail, seen, out, COPY_PART);
+        yield* ticketLines(c.tickets, tail, seen, out);
         for (const [k, v] of c.tickets.keys!) if (!keys.has(k)) keys.set(k, v);
       }
-      if (out.off > 0) yield out.take(0);
+      const last = out.take();
+      if (last) yield last;
     };
     await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${cols}) from stdin`)));
   }
   return keys;
 }
 
-export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> & { settledLast?: Settled } {
+export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> {
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
   let settled: Settled | undefined;

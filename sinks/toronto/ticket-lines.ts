@@ -4,7 +4,8 @@
 // objects and writing them out again as text was most of the sink process's CPU, garbage collection included.
 // Pure: no I/O.
 import type avro from 'avsc';
-import { copyRecordPlan, CopyOut, readLong, type CopyRecordPlan } from '../../runtime/avro-copy.js';
+import { copyRecordPlan, readLong, type CopyRecordPlan } from '../../runtime/avro-copy.js';
+import type { CopyOut } from '../../runtime/copy-text.js';
 import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
 
 /** The parking_tickets columns a ticket's own fields may fill (the rest come from the chunk). */
@@ -103,9 +104,9 @@ const TAB = 0x09;
 /**
  * Writes the chunk's tickets into `out` as COPY lines — the ticket's fields, its year, then `tail` (the load's
  * columns and the newline) — leaving out a ticket whose hash is in `seen` (a line repeated verbatim is one ticket)
- * and adding the others'. Fills span.keys. Yields what `out` holds each time it passes `part` bytes.
+ * and adding the others'. Fills span.keys. Yields each part `out` fills.
  */
-export function* ticketLines(span: TicketSpan, tail: Buffer, seen: Set<string>, out: CopyOut, part: number): Generator<Buffer> {
+export function* ticketLines(span: TicketSpan, tail: Buffer, seen: Set<string>, out: CopyOut): Generator<Buffer> {
   const { body, plan } = span;
   const got = plan.captured as [string, string, string | null, string | null];
   const keys = new Map<string, TouchedKey>();
@@ -128,7 +129,8 @@ export function* ticketLines(span: TicketSpan, tail: Buffer, seen: Set<string>, 
       const k = `${year}|${location}`;
       if (!keys.has(k)) keys.set(k, { year: Number(year), location, street: got[3] });
     }
-    if (out.off >= part) full.push(out.take());
+    const part = out.full();
+    if (part) full.push(part);
     return next;
   });
   span.keys = keys;

@@ -2,9 +2,9 @@
 // decoded by avsc, each column through copyText (instants through isoText), joined by tabs.
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { copyRecordPlan, CopyOut, readLong } from '../../runtime/avro-copy.js';
+import { copyRecordPlan, readLong } from '../../runtime/avro-copy.js';
+import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import { isoText } from '../../runtime/iso-text.js';
-import { copyText } from '../../runtime/pg-sink-runner.js';
 
 const type = avro.Type.forSchema({
   type: 'record',
@@ -75,7 +75,7 @@ describe('Avro to COPY text', () => {
     expect(p.columns).toEqual(['id', 'kind']);
     const out = new CopyOut();
     p.write(type.toBuffer({ ...record(), id: 'a\tb', kind: 'BB' }), 0, out);
-    expect(out.written().toString()).toBe('a\\tb\tBB');
+    expect(out.take()!.toString()).toBe('a\\tb\tBB');
   });
 
   it('refuses bytes that end inside a record', () => {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
 import { isoText } from '../../runtime/iso-text.js';
-import { copyText, CopyChunks, upsertSql } from '../../runtime/pg-sink-runner.js';
+import { copyText, CopyOut } from '../../runtime/copy-text.js';
+import { upsertSql } from '../../runtime/pg-sink-runner.js';
 import { withinBudget } from '../../runtime/redis-views.js';
 import { catalogue } from '../../schemas/catalogue.js';
 import { pipeline } from '../../pipeline.js';
@@ -76,11 +77,12 @@ describe('Postgres sink SQL', () => {
   });
   it('gathers COPY lines into buffers that hold every byte once, in order', () => {
     const lines = ['plain\n', 'Montréal – 5 €\n', '😀 emoji\n', `${'x'.repeat(100)}\n`, 'after the long one\n'];
-    const chunks = new CopyChunks(32);
+    const chunks = new CopyOut(32);
     const out: Buffer[] = [];
     for (let k = 0; k < 3; k++)
       for (const l of lines) {
-        const full = chunks.add(l);
+        chunks.utf8(l);
+        const full = chunks.full();
         if (full) out.push(full);
       }
     const last = chunks.take();

@@ -4,10 +4,9 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { isoText } from '../../../runtime/iso-text.js';
-import { copyText } from '../../../runtime/pg-sink-runner.js';
 import { torontoTopics } from '../../../schemas/toronto/topics.js';
 import type { ParkingTicket, ParkingTicketChunk } from '../../../schemas/toronto/records.gen.js';
-import { CopyOut } from '../../../runtime/avro-copy.js';
+import { copyText, CopyOut } from '../../../runtime/copy-text.js';
 import { readParkingChunk, ticketLines } from '../../../sinks/toronto/ticket-lines.js';
 
 const type = avro.Type.forSchema(torontoTopics().parkingClean.schema as avro.Schema);
@@ -45,8 +44,8 @@ describe('parking chunk read into COPY lines', () => {
     expect(cols.at(-1)).toBe('year');
     // Ticket 3 was already written by an earlier chunk of the batch: left out.
     const seen = new Set([tickets[3]!.ticket_hash]);
-    const out = new CopyOut(256);
-    const parts = [...ticketLines(read.tickets, Buffer.from('\tTAIL\n'), seen, out, 1000), out.take()];
+    const out = new CopyOut(1000);
+    const parts = [...ticketLines(read.tickets, Buffer.from('\tTAIL\n'), seen, out), out.take() ?? Buffer.alloc(0)];
     const lines = Buffer.concat(parts).toString('utf8').split('\n').slice(0, -1);
     const kept = tickets.filter((_, i) => i !== 3);
     expect(lines).toEqual(
