@@ -242,7 +242,10 @@ describe('a running flow whose dependencies blink', () => {
     await sleep(2000);
     // The broker alone comes back: a registry named by SCHEMA_REGISTRY_URL is external to `stack up`, left down.
     stack(['up'], { SCHEMA_REGISTRY_URL: `http://127.0.0.1:${PORTS.STACK_REGISTRY_PORT}/apis/ccompat/v7` });
-    await until('the source backing off on the registry', async () => (errors.get(`produce:${f.source.name}`)?.match(/regist/i) ? true : undefined));
+    // Which stage meets the registry gone depends on timing: kafkajs's own retries sometimes carry the source's sends
+    // over the broker's restart (it then never restarts, and its schemas are already known), while the processor and
+    // the sinks rejoin their groups and start again. Any stage backing off on it is the case under test.
+    await until('a stage backing off on the registry', async () => ([...errors.values()].some((e) => /regist/i.test(e)) ? true : undefined));
     await sleep(3000); // stages meeting the registry gone keep backing off; none exits
     expect(exits).toEqual([]);
     stack(['up']);
