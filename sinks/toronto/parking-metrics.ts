@@ -1,18 +1,38 @@
 // The yearly parking metrics (shared/specs/civic.md §5), recomputed for the (year, location) keys written since they
-// were last settled (parking_metric_dirty) — never for the whole table. One scan of parking_tickets per dirty key
-// fills parking_ticket_yearly_location_codes (tickets and revenue per code); locations, streets and neighbourhoods
-// are sums of that, so a street or neighbourhood is recomputed without reading tickets again. Top infraction = the
-// most frequent code, ties -> the lowest.
+// were last settled (parking_metric_dirty) — never for the whole table. parking_ticket_yearly_location_codes holds
+// tickets and revenue per code: for a key whose new tickets were all COPYed in by the settling sink instance, its rows
+// plus the per-code counts that instance kept as it wrote them (migration 064); for any other key, one scan of its
+// tickets. Locations, streets and neighbourhoods are sums of it, so a street or neighbourhood is recomputed without
+// reading tickets again. Top infraction = the most frequent code, ties -> the lowest.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
+import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import { ident, type TorontoTables } from './tables.js';
+import { codeCounts, type TouchedKey } from './ticket-lines.js';
 
 export interface Settled {
   keys: number;
   neighbourhoods: string[];
   years: number[];
+  /** The settle generation after this settle (see migration 063). */
+  generation: number;
 }
 
-/** Above this many dirty keys, the per-code counts are aggregated over whole years, then matched to the keys. */
+/** Per-code counts a sink instance kept in memory for the keys it marked `counted_by` itself (migration 064). */
+export interface CountedKeys {
+  /** The instance (parking_metric_dirty.counted_by). */
+  owner: string;
+  /** The settle generation the counts were kept since: they stand only if no settle has run since. */
+  generation: number;
+  /** How many batches' counts they hold (each batch wrote a parking_metric_counted_batches row). */
+  batches: number;
+  /** The counts; a key may come more than once (they are summed). */
+  keys: () => Iterable<TouchedKey>;
+}
+
+/** Above this many keys to count from the tickets, they are aggregated over whole years, then matched to the keys. */
 const WHOLE_YEARS_FROM = 10_000;
 
 /** The advisory lock a settle takes exclusively and a batch marking keys dirty takes shared. */
@@ -24,42 +44,97 @@ export async function settleGeneration(client: pg.PoolClient, t: TorontoTables):
   return Number(r.rows[0]!.g);
 }
 
-export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTables, o: { wholeYearsFrom?: number } = {}): Promise<Settled> {
+/** COPYs counted keys into toronto_counted (year, location, street, infraction_code, ticket_count, revenue_cents). */
+async function copyCounted(client: pg.PoolClient, keys: Iterable<TouchedKey>): Promise<void> {
+  await client.query(
+    `create temp table toronto_counted (year int, location text, street text, infraction_code int, ticket_count bigint, revenue_cents bigint) on commit drop`,
+  );
+  const lines = function* () {
+    const out = new CopyOut();
+    for (const k of keys) {
+      const head = `${k.year}\t${copyText(k.location)}\t${copyText(k.street)}\t`;
+      for (const [code, count, cents] of codeCounts(k.codes)) {
+        out.utf8(`${head}${code ?? '\\N'}\t${count}\t${cents}\n`);
+        const part = out.full();
+        if (part) yield part;
+      }
+    }
+    const last = out.take();
+    if (last) yield last;
+  };
+  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy toronto_counted from stdin`)));
+}
+
+export async function settleParkingMetrics(
+  client: pg.PoolClient,
+  t: TorontoTables,
+  o: { wholeYearsFrom?: number; counted?: CountedKeys } = {},
+): Promise<Settled> {
   const T = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   // One settle at a time per set of tables: a batch's settle and the idle settle (the sink's heal) run in transactions of
   // their own, and two interleaved delete-and-insert rounds over the same keys would write their metrics twice.
   // Batches take it shared (parking.ts): a settle waits for the batches in flight, and they wait for it.
   await client.query('select pg_advisory_xact_lock(hashtext($1))', [settleLockKey(t)]);
+  const generation = await settleGeneration(client, t);
   const n = await client.query(`select count(*)::int as n from ${T.dirty}`);
   const dirty = (n.rows[0] as { n: number }).n;
-  if (dirty === 0) return { keys: 0, neighbourhoods: [], years: [] };
+  if (dirty === 0) return { keys: 0, neighbourhoods: [], years: [], generation };
   // The dirty table is about to be emptied: sinks that remember what they marked must forget it.
   await client.query(
     `insert into ${T.settles} (id, generation) values (true, 1) on conflict (id) do update set generation = ${T.settles}.generation + 1`,
   );
-  await client.query(`drop table if exists toronto_dirty, toronto_dirty_streets, toronto_dirty_hoods`);
-  await client.query(`create temp table toronto_dirty (year int, location text, street text) on commit drop`);
-  await client.query(`insert into toronto_dirty select year, location, street from ${T.dirty}`);
+  await client.query(`drop table if exists toronto_dirty, toronto_dirty_streets, toronto_dirty_hoods, toronto_counted`);
+  await client.query(`create temp table toronto_dirty (year int, location text, street text, counted_by text) on commit drop`);
+  await client.query(`insert into toronto_dirty select year, location, street, counted_by from ${T.dirty}`);
   await client.query(`delete from ${T.dirty}`);
+  // The counts stand only if they are the caller's for this generation and hold every batch it counted since.
+  let counted = o.counted?.generation === generation ? o.counted : undefined;
+  if (counted) {
+    const b = await client.query<{ n: number }>(`select count(*)::int as n from ${T.countedBatches} where counted_by = $1`, [counted.owner]);
+    if (b.rows[0]!.n !== counted.batches) counted = undefined;
+  }
+  await client.query(`delete from ${T.countedBatches}`);
+  // Keys another instance counted (its memory is not here) or whose counts do not stand: counted from the tickets.
+  await client.query(`update toronto_dirty set counted_by = null where counted_by is distinct from $1`, [counted?.owner ?? null]);
   await client.query(`analyze toronto_dirty`);
-  // Per code.
-  await client.query(`delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location`);
   const columns = `${T.locationCodes} (year, location, street, infraction_code, ticket_count, total_revenue)`;
-  if (dirty > (o.wholeYearsFrom ?? WHOLE_YEARS_FROM))
-    // A bulk load dirties most locations of its years: aggregate those years' tickets, then keep the dirty keys'
+  if (counted && (await client.query(`select 1 from toronto_dirty where counted_by is not null limit 1`)).rowCount) {
+    await copyCounted(client, counted.keys());
+    // A key marked counted whose counts are missing would lose its tickets: counted from them instead (never expected).
+    await client.query(
+      `update toronto_dirty d set counted_by = null
+       where counted_by is not null and not exists (select 1 from toronto_counted x where x.year = d.year and x.location = d.location)`,
+    );
+    // Per code, for the counted keys: what they had plus the new counts. The rest lose their rows here and are
+    // counted from the tickets below.
+    await client.query(
+      `with old as (delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location
+                    returning c.year, c.location, c.street, c.infraction_code, c.ticket_count, c.total_revenue, d.counted_by)
+       insert into ${columns}
+       select year, location, min(street), infraction_code, sum(ticket_count), sum(revenue)
+       from (select year, location, street, infraction_code, ticket_count, total_revenue as revenue from old where counted_by is not null
+             union all
+             select x.year, x.location, x.street, x.infraction_code, x.ticket_count, x.revenue_cents / 100.0
+             from toronto_counted x join toronto_dirty d on x.year = d.year and x.location = d.location and d.counted_by is not null) u
+       group by year, location, infraction_code`,
+    );
+  } else await client.query(`delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location`);
+  const recount = (await client.query<{ n: number }>(`select count(*)::int as n from toronto_dirty where counted_by is null`)).rows[0]!.n;
+  if (recount > (o.wholeYearsFrom ?? WHOLE_YEARS_FROM))
+    // A bulk reload dirties most locations of its years: aggregate those years' tickets, then keep the dirty keys'
     // groups — 0.5 M groups to match instead of 2.2 M tickets (a full year: 8.0 -> 6.6 s).
     await client.query(
       `insert into ${columns}
        select a.* from (select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
-                        from ${T.tickets} t where t.year in (select distinct year from toronto_dirty) and t.location is not null
+                        from ${T.tickets} t where t.year in (select distinct year from toronto_dirty where counted_by is null) and t.location is not null
                         group by t.year, t.location, t.infraction_code) a
-       join toronto_dirty d on a.year = d.year and a.location = d.location`,
+       join toronto_dirty d on a.year = d.year and a.location = d.location and d.counted_by is null`,
     );
-  else
+  else if (recount > 0)
     await client.query(
       `insert into ${columns}
        select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
-       from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location
+       from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location and d.counted_by is null
        group by t.year, t.location, t.infraction_code`,
     );
   // Locations.
@@ -104,5 +179,5 @@ export async function settleParkingMetrics(client: pg.PoolClient, t: TorontoTabl
   );
   const hoods = await client.query<{ neighbourhood: string; year: number }>(`select distinct neighbourhood, year from toronto_dirty_hoods`);
   const keys = (await client.query<{ n: number }>(`select count(*)::int as n from toronto_dirty`)).rows[0]!.n;
-  return { keys, neighbourhoods: [...new Set(hoods.rows.map((r) => r.neighbourhood))], years: [...new Set(hoods.rows.map((r) => r.year))] };
+  return { keys, neighbourhoods: [...new Set(hoods.rows.map((r) => r.neighbourhood))], years: [...new Set(hoods.rows.map((r) => r.year))], generation: generation + 1 };
 }

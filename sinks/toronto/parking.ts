@@ -10,6 +10,7 @@
 // aggregated once, when it is whole: each settle of a part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
 // settle the final one redid). When the final chunk of a load lands, tickets an earlier load of the same resource
 // wrote and this one did not (a republished year) are removed.
+import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
@@ -18,9 +19,9 @@ import type { PgSinkComponent } from '../../runtime/components.js';
 import { withTransaction } from '../../runtime/db.js';
 import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
-import { settleGeneration, settleLockKey, settleParkingMetrics, type Settled } from './parking-metrics.js';
+import { settleGeneration, settleLockKey, settleParkingMetrics, type CountedKeys, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
-import { LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, ticketLines, type ParkingSpanChunk, type TouchedKey } from './ticket-lines.js';
+import { addCode, LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, ticketLines, type ParkingSpanChunk, type TouchedKey } from './ticket-lines.js';
 
 const TICKET_COLUMNS = [...TICKET_FIELD_COLUMNS, ...LINE_TAIL_COLUMNS];
 
@@ -66,8 +67,7 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingS
       const out = new CopyOut();
       for (const c of group) {
         const tail = Buffer.from(`\t${copyText(c.resource_id)}\t${copyText(c.content_hash)}\t${copyText(c.file)}\n`);
-        yield* ticketLines(c.tickets, tail, seen, out);
-        for (const [k, v] of c.tickets.keys!) if (!keys.has(k)) keys.set(k, v);
+        yield* ticketLines(c.tickets, tail, seen, out, keys);
       }
       const last = out.take();
       if (last) yield last;
@@ -75,6 +75,28 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingS
     await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${into} (${cols}) from stdin`)));
   }
   return keys;
+}
+
+/** Whether a key's metrics must be counted from parking_tickets rather than from the counts the sink keeps. */
+const recounts = (k: TouchedKey, copied: boolean): boolean => !copied || k.inexact;
+
+/** Kept per-code groups beyond this are not kept: the settle counts those keys from the tickets (a memory bound). */
+const COUNTED_MAX = 2_000_000;
+
+/** Adds `from`'s per-code counts into `into` (the key objects of `from` may be taken over). Returns the groups added. */
+function addCounts(into: Map<string, TouchedKey>, from: Map<string, TouchedKey>): number {
+  let added = 0;
+  for (const [k, v] of from) {
+    if (v.inexact) continue;
+    const have = into.get(k);
+    if (!have) {
+      into.set(k, v);
+      added += v.codes.length / 3;
+      continue;
+    }
+    for (let i = 0; i < v.codes.length; i += 3) if (addCode(have.codes, v.codes[i]!, v.codes[i + 1]!, v.codes[i + 2]!)) added++;
+  }
+  return added;
 }
 
 export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> {
@@ -88,10 +110,28 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   const open = new Set<string>();
   let lastBatchAt = 0;
   // The (year, location) keys this process's committed batches marked dirty since settle `generation`.
-  let marked = { generation: -1, keys: new Set<string>() };
-  // The generation each chunk's keys were marked under: a batch that committed before a settle another batch ran must
-  // not add its keys to what is remembered after that settle.
-  const markedAt = new WeakMap<ParkingSpanChunk, number>();
+  // Each remembered key says whether it was marked to be counted from the tickets (true) or from `counted` (false).
+  let marked = { generation: -1, keys: new Map<string, boolean>() };
+  // The generation each chunk's keys were marked under, and whether they were COPYed straight in: a batch that
+  // committed before a settle another batch ran must not add its keys to what is remembered after that settle.
+  const markedAt = new WeakMap<ParkingSpanChunk, { generation: number; copied: boolean }>();
+  // Per-code counts of the tickets this instance's committed batches COPYed straight in since settle `generation`
+  // (their keys marked counted_by `owner`): the settle adds them instead of reading those tickets again.
+  const owner = randomUUID();
+  let batchSeq = 0;
+  const noCounts = (generation: number) => ({ generation, batches: 0, groups: 0, full: false, keys: new Map<string, TouchedKey>() });
+  let counted = noCounts(-1);
+  // The batch in flight: what afterCommit adds to `counted` once its transaction has committed.
+  let inFlight: { generation: number; keys?: Map<string, TouchedKey>; settledAt?: number } | undefined;
+  const countedFor = (batch?: Map<string, TouchedKey>): CountedKeys => ({
+    owner,
+    generation: counted.full ? -1 : counted.generation,
+    batches: counted.batches + (batch ? 1 : 0),
+    keys: function* () {
+      yield* counted.keys.values();
+      if (batch) for (const k of batch.values()) if (!k.inexact) yield k;
+    },
+  });
   const sink: PgSinkComponent<ParkingSpanChunk> = {
     kind: 'pg-sink',
     name: o.name,
@@ -122,11 +162,13 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       // resource's load rolls that back and sends the batch, and the rest of that load, through the stage and upsert.
       const resource = chunks[0]?.resource_id ?? '';
       let keys: Map<string, TouchedKey> | undefined;
+      let copied = false;
       if (!upserting.has(resource)) {
         await client.query('savepoint gs_direct');
         try {
           keys = await copyTickets(client, T.tickets, chunks);
           await client.query('release savepoint gs_direct');
+          copied = true;
         } catch (err) {
           if ((err as { code?: string }).code !== '23505') throw err;
           await client.query('rollback to savepoint gs_direct');
@@ -146,19 +188,35 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
            where (${nonKey.map((c) => `${T.tickets}.${c}`).join(', ')}) is distinct from (${nonKey.map((c) => `excluded.${c}`).join(', ')})`,
         );
       }
-      // The keys come from the COPY loop (a `select distinct` over the stage cost Postgres a sort of every row), less
-      // those this process marked since the last settle: a bulk year meets the same ~100 k locations in every batch.
       // Holding the settle lock shared, the generation read here cannot change before this transaction ends.
       await client.query('select pg_advisory_xact_lock_shared(hashtext($1))', [settleLockKey(o.tables)]);
       const generation = await settleGeneration(client, o.tables);
-      if (generation !== marked.generation || marked.keys.size > MARKED_MAX) marked = { generation, keys: new Set() };
-      for (const c of chunks) markedAt.set(c, generation);
-      const fresh = [...keys].filter(([k]) => !marked.keys.has(k)).map(([, v]) => v);
+      if (generation !== marked.generation || marked.keys.size > MARKED_MAX) marked = { generation, keys: new Map() };
+      // Counts kept since an earlier generation stand for nothing: a settle this instance did not run has counted their
+      // keys from the tickets.
+      if (counted.generation !== generation) counted = noCounts(generation);
+      for (const c of chunks) markedAt.set(c, { generation, copied });
+      // Tickets COPYed straight in are all new: this instance keeps their per-code counts (after the commit) and the
+      // settle adds them to the metrics instead of reading the tickets again. Upserted tickets may replace others:
+      // their keys are counted from the table.
+      const keeps = copied && [...keys.values()].some((k) => !k.inexact);
+      // The keys come from the COPY loop (a `select distinct` over the stage cost Postgres a sort of every row), less
+      // those this process marked since the last settle: a bulk year meets the same ~100 k locations in every batch. A
+      // key marked counted is marked again when it must now be counted from the tickets; a key two instances mark
+      // counted is counted from the tickets (neither holds all its counts).
+      const fresh = [...keys].filter(([k, v]) => {
+        const was = marked.keys.get(k);
+        return was === undefined || (was === false && recounts(v, copied));
+      });
       if (fresh.length)
         await client.query(
-          `insert into ${T.dirty} (year, location, street) select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (year, location) do nothing`,
-          [fresh.map((k) => k.year), fresh.map((k) => k.location), fresh.map((k) => k.street)],
+          `insert into ${T.dirty} (year, location, street, counted_by) select * from unnest($1::int[], $2::text[], $3::text[], $4::text[])
+           on conflict (year, location) do update set counted_by = null
+           where ${T.dirty}.counted_by is not null and ${T.dirty}.counted_by is distinct from excluded.counted_by`,
+          [fresh.map(([, k]) => k.year), fresh.map(([, k]) => k.location), fresh.map(([, k]) => k.street), fresh.map(([, k]) => (recounts(k, copied) ? null : owner))],
         );
+      if (keeps) await client.query(`insert into ${T.countedBatches} (counted_by, batch) values ($1, $2)`, [owner, ++batchSeq]);
+      inFlight = { generation, keys: keeps ? keys : undefined };
       const loads = [...new Map(chunks.map((c) => [`${c.resource_id}|${c.content_hash}`, c])).values()];
       await client.query(`insert into ${T.loads} (resource_id, load_hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing`, [
         loads.map((c) => c.resource_id),
@@ -171,7 +229,8 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
         if (earlier.rowCount)
           await client.query(
             `with gone as (delete from ${T.tickets} where resource_id = $1 and load_hash <> $2 returning year, location, street)
-             insert into ${T.dirty} (year, location, street) select distinct year, location, street from gone where location is not null on conflict (year, location) do nothing`,
+             insert into ${T.dirty} (year, location, street) select distinct on (year, location) year, location, street from gone where location is not null
+             on conflict (year, location) do update set counted_by = null`,
             [c.resource_id, c.content_hash],
           );
         await client.query(`delete from ${T.chunks} where resource_id = $1 and content_hash <> $2`, [c.resource_id, c.content_hash]);
@@ -183,20 +242,41 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       // A small batch means the sink has caught up — unless a load is still coming in (a processor slower than this
       // sink for a while): its keys wait for its final chunk.
       const caughtUp = chunks.length <= SMALL_BATCH_CHUNKS && open.size === 0;
-      if (chunks.some((c) => c.final) || caughtUp || old.rows[0]!.old) settled = await settleParkingMetrics(client, o.tables);
+      if (chunks.some((c) => c.final) || caughtUp || old.rows[0]!.old) {
+        settled = await settleParkingMetrics(client, o.tables, { counted: countedFor(inFlight.keys) });
+        inFlight.settledAt = settled.generation;
+      }
       lastBatchAt = Date.now();
     },
     // A load that stopped mid-year (its source killed, the year not republished yet) leaves keys dirty that no batch
     // will settle: once the topic has been quiet for idleSettleMs, or a drain has read all there is, they settle here.
     heal: async ({ drained }) => {
       if (!drained && Date.now() - lastBatchAt < (o.idleSettleMs ?? IDLE_SETTLE_MS)) return;
-      const s = await withTransaction((client) => settleParkingMetrics(client, o.tables));
+      const s = await withTransaction((client) => settleParkingMetrics(client, o.tables, { counted: countedFor() }));
+      // Settled (or nothing was dirty): the counts kept are in the metrics, or stood for nothing.
+      counted = noCounts(s.generation);
       if (s.keys > 0) await o.onSettled?.(s);
     },
     afterCommit: async (chunks) => {
-      // Committed: their keys are in the dirty table until the next settle (which bumps the generation, so a settle
-      // this very batch ran makes the next batch forget them again).
-      for (const c of chunks) if (markedAt.get(c) === marked.generation) for (const k of c.tickets.keys?.keys() ?? []) marked.keys.add(k);
+      // Committed: the counts of the tickets COPYed are kept until a settle adds them (or are in the metrics already,
+      // when this batch settled). Synchronous, before anything here can fail: what the database says this instance
+      // holds (parking_metric_counted_batches) it must hold.
+      const b = inFlight;
+      inFlight = undefined;
+      if (b?.settledAt !== undefined) counted = noCounts(b.settledAt);
+      else if (b?.keys) {
+        if (counted.generation !== b.generation) counted = noCounts(b.generation);
+        counted.batches++;
+        if (counted.groups < COUNTED_MAX) counted.groups += addCounts(counted.keys, b.keys);
+        else counted.full = true;
+      }
+      // Their keys are in the dirty table until the next settle (which bumps the generation, so a settle this very
+      // batch ran makes the next batch forget them again).
+      for (const c of chunks) {
+        const at = markedAt.get(c);
+        if (at?.generation !== marked.generation) continue;
+        for (const [k, v] of c.tickets.keys ?? []) if (!marked.keys.get(k)) marked.keys.set(k, recounts(v, at.copied));
+      }
       const s = settled;
       settled = undefined;
       if (s && s.keys > 0) await o.onSettled?.(s);

@@ -9,6 +9,7 @@ const BASE = {
   loads: 'parking_ticket_loads',
   geocodes: 'parking_location_geocodes',
   dirty: 'parking_metric_dirty',
+  countedBatches: 'parking_metric_counted_batches',
   settles: 'parking_metric_settles',
   locationCodes: 'parking_ticket_yearly_location_codes',
   locations: 'parking_ticket_yearly_locations',

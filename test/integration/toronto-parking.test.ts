@@ -14,6 +14,7 @@ import { startCkanDouble, type CkanDouble } from '../../devkit/toronto/ckan-doub
 import { BASE_VARIANT, BROKEN_LINES, generateYear, renderRow, VARIANTS, type TicketRow } from '../../devkit/toronto/tickets.js';
 import { putYear, tempDir, writeYearZip } from '../../devkit/toronto/years.js';
 import { settleParkingMetrics } from '../../sinks/toronto/parking-metrics.js';
+import { torontoParkingSink } from '../../sinks/toronto/parking.js';
 import { ident } from '../../sinks/toronto/tables.js';
 import { readParkingChunk, type ParkingSpanChunk } from '../../sinks/toronto/ticket-lines.js';
 import { dumpTable, dumpTickets, fixtureTicketRows, torontoTestFlow, type TorontoTestFlow } from '../support/toronto.js';
@@ -262,5 +263,43 @@ describe('keys marked dirty once per settle', () => {
     await h.parkingSink.heal!({ force: false, drained: true });
     expect((await pool().query(`select 1 from ${ident(h.tables.dirty)}`)).rowCount).toBe(0);
     expect((await pool().query(`select 1 from ${ident(h.tables.locations)}`)).rowCount).toBeGreaterThan(0);
+  });
+
+  it('adds the per-code counts a sink kept only when they hold every batch it counted: other keys are counted from the tickets', async () => {
+    const zip = await writeYearZip(await tempDir(), YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
+    putYear(ckan, 'res-count', YEAR, zip.path);
+    ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === 'res-count'));
+    const g = await torontoTestFlow('torcount', ckan.baseUrl, { rowsPerChunk: 500, chunksPerBatch: 2 });
+    await runSource(g.source, { serde: g.serde, once: true, options: { years: String(YEAR), parkingOnly: true } });
+    await runProcessor(g.parkingProcessor, { serde: g.serde, mode: 'drain' });
+    const chunks = await Promise.all((await readTopic(g.topics.parkingClean.name)).map((m) => g.serde.decode(m.value!, readParkingChunk) as Promise<ParkingSpanChunk>));
+    expect(chunks.length).toBeGreaterThan(14);
+    const a = g.parkingSink;
+    // A second instance over the same tables (a sink restarted elsewhere, or a rebalance) with counts of its own.
+    const b = torontoParkingSink({ name: `${a.name}-b`, topics: g.topics, tables: g.tables });
+    const batch = async (sink: typeof a, part: ParkingSpanChunk[], learnsCommit = true) => {
+      await withTransaction((client) => sink.touched!(client, part));
+      if (learnsCommit) await sink.afterCommit!(part);
+    };
+    const counts = async () => (await pool().query<{ n: number }>(`select count(*)::int as n from ${ident(g.tables.countedBatches)}`)).rows[0]!.n;
+    await batch(a, chunks.slice(0, 4));
+    expect(await counts()).toBe(1);
+    // Committed, but the instance never learned it (its connection dropped at COMMIT): it does not hold those counts.
+    await batch(a, chunks.slice(4, 8), false);
+    await batch(b, chunks.slice(8, 12));
+    expect(await counts()).toBe(3);
+    // The final chunk, on the first instance: its settle may not use its counts (a batch of them is missing) nor the
+    // other instance's (not in its memory) — every key is counted from the tickets.
+    await batch(a, chunks.slice(12));
+    expect(chunks.at(-1)!.final).toBe(true);
+    expect(await counts()).toBe(0);
+    const direct = `select year, location, infraction_code, count(*)::int as n, coalesce(sum(set_fine_amount), 0)::numeric(18,2)::text as r
+                    from ${ident(g.tables.tickets)} where location is not null group by 1, 2, 3 order by 1, 2, 3 nulls first`;
+    const codes = `select year, location, infraction_code, ticket_count::int as n, total_revenue::text as r from ${ident(g.tables.locationCodes)} order by 1, 2, 3 nulls first`;
+    expect((await pool().query(codes)).rows).toEqual((await pool().query(direct)).rows);
+    const locations = `select location, year, ticket_count::int as n, total_revenue::text as r from ${ident(g.tables.locations)} order by 1, 2`;
+    const directLocations = `select location, year, count(*)::int as n, coalesce(sum(set_fine_amount), 0)::numeric(18,2)::text as r
+                             from ${ident(g.tables.tickets)} where location is not null group by 1, 2 order by 1, 2`;
+    expect((await pool().query(locations)).rows).toEqual((await pool().query(directLocations)).rows);
   });
 });
