@@ -61,18 +61,30 @@ function rssOf(pid: number): number {
  * RSS sampled every 100 ms while a bench runs: this process's, and that of each pid `others` returns (stages the
  * bench runs in processes of their own). `stop` ends the sampling; `max` is the largest sample in bytes.
  */
-export function sampleRss(others: () => (number | undefined)[] = () => []): { stop: () => void; count: () => number; max: () => number } {
-  const rss: number[] = [process.memoryUsage().rss];
+export function sampleRss(others: () => (number | undefined)[] = () => []): {
+  stop: () => void;
+  count: () => number;
+  max: () => number;
+  /** The largest sample of this process, then of each of `others` by position. */
+  maxEach: () => number[];
+} {
+  let count = 1;
+  const each: number[] = [process.memoryUsage().rss];
+  const sample = (i: number, bytes: number) => {
+    count++;
+    each[i] = Math.max(each[i] ?? 0, bytes);
+  };
   const timer = setInterval(() => {
-    rss.push(process.memoryUsage().rss);
-    for (const pid of others()) if (pid) rss.push(rssOf(pid));
+    sample(0, process.memoryUsage().rss);
+    others().forEach((pid, i) => pid && sample(i + 1, rssOf(pid)));
   }, 100);
   return {
     stop: () => {
       clearInterval(timer);
-      rss.push(process.memoryUsage().rss);
+      sample(0, process.memoryUsage().rss);
     },
-    count: () => rss.length,
-    max: () => rss.reduce((a, b) => Math.max(a, b), 0),
+    count: () => count,
+    max: () => each.reduce((a, b) => Math.max(a, b ?? 0), 0),
+    maxEach: () => [...each],
   };
 }

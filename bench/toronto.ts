@@ -141,7 +141,8 @@ export async function main(args: string[]): Promise<void> {
   say(`  end to end (ZIP -> Kafka raw -> processor -> Kafka clean -> COPY stage + upsert, metrics settled): ${e2e} rows/s`);
   const copy = await copyRate(f.tables.tickets);
   say(`  plain COPY of the same ${copy.rows} rows into a table of parking_tickets' shape: ${copy.rate} rows/s`);
-  say(`  RSS: ${rss.count()} samples, max ${maxRss} MB`);
+  const [own, processor, sink] = rss.maxEach().map(mb);
+  say(`  RSS: ${rss.count()} samples, max ${maxRss} MB${processes ? ` (this process, with the source: ${own} MB; processor ${processor} MB; sink ${sink} MB)` : ''}`);
   if (args.includes('--keep')) say(`  tables kept: ${Object.values(f.tables).join(', ')}`);
   else for (const t of Object.values(f.tables)) await pool().query(`drop table if exists ${ident(t)}`);
   closeSharedRedis();
