@@ -16,6 +16,9 @@ export interface CopyRecordPlan {
   readonly columns: readonly string[];
   /** The captured fields of the record last written, in the order `capture` named them (null when absent). */
   readonly captured: Captured[];
+  /** For each `spans` field of the record last written: where its UTF-8 bytes start in the buffer, and how many
+   *  there are (-1: null), at 2i and 2i + 1. */
+  readonly spans: Int32Array;
   /** Writes the record at `pos` of `buf` as tab-separated COPY fields (no newline); returns the position after it. */
   write(buf: Buffer, pos: number, out: CopyOut): number;
   /**
@@ -32,6 +35,8 @@ export interface CopyPlanOptions {
   instants?: readonly string[];
   /** Fields whose values the caller needs per record (e.g. a key): kept in `captured` after each write. */
   capture?: readonly string[];
+  /** String fields the caller needs as bytes where they lie (e.g. a digest to look up): no string is made of them. */
+  spans?: readonly string[];
 }
 
 // Field kinds the plan handles itself; anything else (records, arrays, maps, fixed, logical types avsc decodes) is
@@ -55,6 +60,8 @@ interface Step {
   out: boolean;
   /** Index in `captured`, or -1. */
   capture: number;
+  /** Index in `spans` (pairs), or -1. */
+  span: number;
   /** Union branches. */
   branches?: Step[];
   symbols?: readonly string[];
@@ -66,28 +73,28 @@ const TAB = 0x09;
 const NL = 0x0a;
 const CR = 0x0d;
 
-function stepOf(type: avro.Type, out: boolean, capture: number, instant: boolean): Step {
+function stepOf(type: avro.Type, out: boolean, capture: number, instant: boolean, span = -1): Step {
   const t = type as avro.Type & { typeName: string; types?: avro.Type[]; symbols?: string[] };
   switch (t.typeName) {
     case 'null':
-      return { kind: Kind.Null, out, capture, type };
+      return { kind: Kind.Null, out, capture, span, type };
     case 'boolean':
-      return { kind: Kind.Boolean, out, capture, type };
+      return { kind: Kind.Boolean, out, capture, span, type };
     case 'int':
     case 'long':
-      return { kind: instant ? Kind.Instant : Kind.Int, out, capture, type };
+      return { kind: instant ? Kind.Instant : Kind.Int, out, capture, span, type };
     case 'float':
-      return { kind: Kind.Float, out, capture, type };
+      return { kind: Kind.Float, out, capture, span, type };
     case 'double':
-      return { kind: Kind.Double, out, capture, type };
+      return { kind: Kind.Double, out, capture, span, type };
     case 'string':
-      return { kind: Kind.String, out, capture, type };
+      return { kind: Kind.String, out, capture, span, type };
     case 'enum':
-      return { kind: Kind.Enum, out, capture, type, symbols: t.symbols! };
+      return { kind: Kind.Enum, out, capture, span, type, symbols: t.symbols! };
     case 'union:unwrapped':
-      return { kind: Kind.Union, out, capture, type, branches: t.types!.map((b) => stepOf(b, out, capture, instant)) };
+      return { kind: Kind.Union, out, capture, span, type, branches: t.types!.map((b) => stepOf(b, out, capture, instant, span)) };
     default:
-      return { kind: Kind.Other, out, capture, type };
+      return { kind: Kind.Other, out, capture, span, type };
   }
 }
 
@@ -98,11 +105,13 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
   const wanted = new Set(o.columns);
   const instants = new Set(o.instants ?? []);
   const capture = o.capture ?? [];
+  const spanned = o.spans ?? [];
+  const spans = new Int32Array(2 * spanned.length);
   const columns: string[] = [];
   const steps = fields.map((f) => {
     const out = wanted.has(f.name);
     if (out) columns.push(f.name);
-    return stepOf(f.type, out, capture.indexOf(f.name), instants.has(f.name));
+    return stepOf(f.type, out, capture.indexOf(f.name), instants.has(f.name), spanned.indexOf(f.name));
   });
   const captured: Captured[] = capture.map(() => null);
   let pos = 0;
@@ -121,6 +130,7 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
         if (w === null) return;
         if (s.out) w.ascii('\\N');
         if (s.capture >= 0) captured[s.capture] = null;
+        if (s.span >= 0) spans[2 * s.span + 1] = -1;
         return;
       case Kind.Boolean: {
         const v = src[pos++] === 1;
@@ -170,6 +180,10 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
           w.off = o;
         }
         if (w !== null && s.capture >= 0) captured[s.capture] = src.toString('utf8', pos, end);
+        if (w !== null && s.span >= 0) {
+          spans[2 * s.span] = pos;
+          spans[2 * s.span + 1] = len;
+        }
         pos = end;
         return;
       }
@@ -202,6 +216,7 @@ export function copyRecordPlan(writer: avro.Type, o: CopyPlanOptions): CopyRecor
   return {
     columns,
     captured,
+    spans,
     write(buf, at, w) {
       src = buf;
       pos = at;

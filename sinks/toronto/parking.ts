@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { PgSinkComponent } from '../../runtime/components.js';
+import { ByteSet } from '../../runtime/byte-set.js';
 import { withTransaction } from '../../runtime/db.js';
 import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
@@ -53,7 +54,7 @@ async function copyTickets(client: pg.PoolClient, into: string, chunks: ParkingS
   const keys = new Map<string, TouchedKey>();
   // A verbatim duplicate line is one ticket: the first of a batch is kept (in file and line order, as the chunks come),
   // so neither the upsert nor a direct COPY meets one key twice, and Postgres need not sort the stage for DISTINCT ON.
-  const seen = new Set<string>();
+  const seen = new ByteSet(1 << 16);
   // Chunks written with different ticket schemas have different columns: one COPY per set of columns.
   const byColumns = new Map<string, ParkingSpanChunk[]>();
   for (const c of chunks) {
@@ -272,10 +273,11 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       }
       // Their keys are in the dirty table until the next settle (which bumps the generation, so a settle this very
       // batch ran makes the next batch forget them again).
-      for (const c of chunks) {
-        const at = markedAt.get(c);
+      const batchKeys = new Map<Map<string, TouchedKey>, { generation: number; copied: boolean } | undefined>();
+      for (const c of chunks) if (c.tickets.keys) batchKeys.set(c.tickets.keys, markedAt.get(c));
+      for (const [keys, at] of batchKeys) {
         if (at?.generation !== marked.generation) continue;
-        for (const [k, v] of c.tickets.keys ?? []) if (!marked.keys.get(k)) marked.keys.set(k, recounts(v, at.copied));
+        for (const [k, v] of keys) if (!marked.keys.get(k)) marked.keys.set(k, recounts(v, at.copied));
       }
       const s = settled;
       settled = undefined;

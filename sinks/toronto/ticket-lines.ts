@@ -5,6 +5,7 @@
 // Pure: no I/O.
 import type avro from 'avsc';
 import { copyRecordPlan, readLong, type CopyRecordPlan } from '../../runtime/avro-copy.js';
+import type { ByteSet } from '../../runtime/byte-set.js';
 import type { CopyOut } from '../../runtime/copy-text.js';
 import type { ParkingTicketChunk } from '../../schemas/toronto/records.gen.js';
 
@@ -60,20 +61,22 @@ export interface TicketSpan {
   plan: CopyRecordPlan;
   /** The COPY columns of each line, without the chunk's load columns: the writer's ticket fields, then year. */
   columns: readonly string[];
-  /** Set when the tickets are written (ticketLines): the located (year, location) keys of the tickets kept, with
-   *  their per-code counts. */
+  /** Set when the tickets are written (ticketLines): the located (year, location) keys of the tickets kept by the
+   *  batch this chunk was written in (one map for all its chunks), with their per-code counts. */
   keys?: Map<string, TouchedKey>;
 }
 
 export type ParkingSpanChunk = Omit<ParkingTicketChunk, 'tickets'> & { tickets: TicketSpan };
 
 const plans = new WeakMap<avro.Type, CopyRecordPlan>();
-const CAPTURE = ['ticket_hash', 'date_of_infraction', 'location', 'street', 'infraction_code', 'set_fine_amount'] as const;
+const CAPTURE = ['date_of_infraction', 'location', 'street', 'infraction_code', 'set_fine_amount'] as const;
+/** Looked up in the batch's set of hashes where it lies in the chunk's bytes: no string per ticket. */
+const SPANS = ['ticket_hash'] as const;
 
 function planOf(ticket: avro.Type): CopyRecordPlan {
   let plan = plans.get(ticket);
   if (!plan) {
-    plan = copyRecordPlan(ticket, { columns: TICKET_FIELD_COLUMNS, instants: ['infraction_at'], capture: CAPTURE });
+    plan = copyRecordPlan(ticket, { columns: TICKET_FIELD_COLUMNS, instants: ['infraction_at'], capture: CAPTURE, spans: SPANS });
     for (const need of ['ticket_hash', 'date_of_infraction']) if (!plan.columns.includes(need)) throw new Error(`tickets written without ${need}`);
     plans.set(ticket, plan);
   }
@@ -151,45 +154,40 @@ export function centsOf(fine: string): number {
  * Writes the chunk's tickets into `out` as COPY lines — the ticket's fields, its year, then `tail` (the load's
  * columns and the newline) — leaving out a ticket whose hash is in `seen` (a line repeated verbatim is one ticket)
  * and adding the others'. Counts the tickets kept per key and code into `batch` (shared by a batch's chunks, like
- * `seen`) and sets span.keys to the keys of this chunk. Yields each part `out` fills.
+ * `seen`; a map per chunk as well cost a second lookup per ticket) and sets span.keys to it. Yields each part `out`
+ * fills.
  */
-export function* ticketLines(span: TicketSpan, tail: Buffer, seen: Set<string>, out: CopyOut, batch = new Map<string, TouchedKey>()): Generator<Buffer> {
+export function* ticketLines(span: TicketSpan, tail: Buffer, seen: ByteSet, out: CopyOut, batch = new Map<string, TouchedKey>()): Generator<Buffer> {
   const { body, plan } = span;
-  const got = plan.captured as [string, string, string | null, string | null, number | null, string | null];
-  const keys = new Map<string, TouchedKey>();
+  const got = plan.captured as [string, string | null, string | null, number | null, string | null];
+  const hashAt = plan.spans;
   const full: Buffer[] = [];
   eachItem(body, span.start, (at) => {
     const lineStart = out.off;
     const next = plan.write(body, at, out);
-    const hash = got[0];
-    if (seen.has(hash)) {
+    if (!seen.add(body, hashAt[0]!, hashAt[1]!)) {
       out.off = lineStart;
       return next;
     }
-    seen.add(hash);
-    const year = got[1].slice(0, 4);
+    const year = got[0].slice(0, 4);
     out.byte(TAB);
     out.ascii(year);
     out.bytes(tail, 0, tail.length);
-    const location = got[2];
+    const location = got[1];
     if (location !== null) {
       const k = `${year}|${location}`;
-      let key = keys.get(k);
-      if (!key) {
-        key = batch.get(k);
-        if (!key) batch.set(k, (key = { year: Number(year), location, street: got[3], codes: [], inexact: false }));
-        keys.set(k, key);
-      }
-      if (key.street !== got[3]) key.inexact = true;
-      const fine = got[5];
+      let key = batch.get(k);
+      if (!key) batch.set(k, (key = { year: Number(year), location, street: got[2], codes: [], inexact: false }));
+      if (key.street !== got[2]) key.inexact = true;
+      const fine = got[4];
       const cents = fine === null ? 0 : centsOf(fine);
       if (Number.isNaN(cents)) key.inexact = true;
-      addCode(key.codes, got[4] ?? NO_CODE, 1, cents);
+      addCode(key.codes, got[3] ?? NO_CODE, 1, cents);
     }
     const part = out.full();
     if (part) full.push(part);
     return next;
   });
-  span.keys = keys;
+  span.keys = batch;
   yield* full;
 }

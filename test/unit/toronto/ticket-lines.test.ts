@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isoText } from '../../../runtime/iso-text.js';
 import { torontoTopics } from '../../../schemas/toronto/topics.js';
 import type { ParkingTicket, ParkingTicketChunk } from '../../../schemas/toronto/records.gen.js';
+import { ByteSet } from '../../../runtime/byte-set.js';
 import { copyText, CopyOut } from '../../../runtime/copy-text.js';
 import { centsOf, codeCounts, readParkingChunk, ticketLines, type CodeCounts, type TouchedKey } from '../../../sinks/toronto/ticket-lines.js';
 
@@ -45,7 +46,8 @@ describe('parking chunk read into COPY lines', () => {
     const cols = read.tickets.columns;
     expect(cols.at(-1)).toBe('year');
     // Ticket 3 was already written by an earlier chunk of the batch: left out.
-    const seen = new Set([tickets[3]!.ticket_hash]);
+    const seen = new ByteSet();
+    seen.add(Buffer.from(tickets[3]!.ticket_hash), 0, 32);
     const out = new CopyOut(1000);
     const parts = [...ticketLines(read.tickets, Buffer.from('\tTAIL\n'), seen, out), out.take() ?? Buffer.alloc(0)];
     const lines = Buffer.concat(parts).toString('utf8').split('\n').slice(0, -1);
@@ -77,7 +79,7 @@ describe('parking chunk read into COPY lines', () => {
     const first = chunkOf([ticket(1, { location: 'A', infraction_code: 5 }), ticket(2, { location: 'A', infraction_code: 6, date_of_infraction: '2011-01-01' })]);
     const second = chunkOf([ticket(3, { location: 'A', infraction_code: 5, date_of_infraction: '2011-02-01', set_fine_amount: '45' })]);
     const batch = new Map<string, TouchedKey>();
-    const seen = new Set<string>();
+    const seen = new ByteSet();
     for (const c of [first, second]) Array.from(ticketLines(c.tickets, Buffer.from('\n'), seen, new CopyOut(), batch));
     expect([...batch.keys()]).toEqual(['2011|A']);
     expect(codeMap(batch.get('2011|A')!.codes)).toEqual(new Map([[5, { count: 2, cents: 7500 }], [6, { count: 1, cents: 3000 }]]));
@@ -94,7 +96,7 @@ describe('parking chunk read into COPY lines', () => {
     ];
     const chunk: ParkingTicketChunk = { resource_id: 'r', year: 2016, content_hash: 'c', file: 'f.csv', first_line: 2, last_line: 6, final: false, tickets };
     const read = readParkingChunk(type, type.toBuffer(chunk));
-    Array.from(ticketLines(read.tickets, Buffer.from('\n'), new Set(), new CopyOut()));
+    Array.from(ticketLines(read.tickets, Buffer.from('\n'), new ByteSet(), new CopyOut()));
     const keys = read.tickets.keys!;
     expect(keys.get(`${tickets[0]!.date_of_infraction.slice(0, 4)}|A`)!.inexact).toBe(true);
     expect(keys.get(`${tickets[1]!.date_of_infraction.slice(0, 4)}|B`)!.inexact).toBe(true);
