@@ -105,7 +105,9 @@ export async function settleParkingMetrics(
       `update toronto_dirty d set counted_by = null
        where counted_by is not null and not exists (select 1 from toronto_counted x where x.year = d.year and x.location = d.location)`,
     );
-    // Per code, for the counted keys: what they had plus the new counts. The rest lose their rows here and are
+    // Per code, for the counted keys: what they had plus the new counts. Inserted in (year, location) order, the order
+    // of the table's first index: a full year's ~0.5 M groups in hash order cost 5.5 s of random index inserts, in
+    // index order 2.4 s (measured on a copy of the table). The rest lose their rows here and are
     // counted from the tickets below.
     await client.query(
       `with old as (delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location
@@ -116,7 +118,8 @@ export async function settleParkingMetrics(
              union all
              select x.year, x.location, x.street, x.infraction_code, x.ticket_count, x.revenue_cents / 100.0
              from toronto_counted x join toronto_dirty d on x.year = d.year and x.location = d.location and d.counted_by is not null) u
-       group by year, location, infraction_code`,
+       group by year, location, infraction_code
+       order by year, location`,
     );
   } else await client.query(`delete from ${T.locationCodes} c using toronto_dirty d where c.year = d.year and c.location = d.location`);
   const recount = (await client.query<{ n: number }>(`select count(*)::int as n from toronto_dirty where counted_by is null`)).rows[0]!.n;
@@ -128,7 +131,8 @@ export async function settleParkingMetrics(
        select a.* from (select t.year, t.location, min(t.street), t.infraction_code, count(*), coalesce(sum(t.set_fine_amount), 0)
                         from ${T.tickets} t where t.year in (select distinct year from toronto_dirty where counted_by is null) and t.location is not null
                         group by t.year, t.location, t.infraction_code) a
-       join toronto_dirty d on a.year = d.year and a.location = d.location and d.counted_by is null`,
+       join toronto_dirty d on a.year = d.year and a.location = d.location and d.counted_by is null
+       order by a.year, a.location`,
     );
   else if (recount > 0)
     await client.query(
@@ -137,7 +141,7 @@ export async function settleParkingMetrics(
        from ${T.tickets} t join toronto_dirty d on t.year = d.year and t.location = d.location and d.counted_by is null
        group by t.year, t.location, t.infraction_code`,
     );
-  // Locations.
+  // Locations (in primary key order, for the same reason as the codes).
   await client.query(`delete from ${T.locations} l using toronto_dirty d where l.location_key = md5(d.location) and l.year = d.year`);
   await client.query(
     `insert into ${T.locations} (location_key, location, year, ticket_count, total_revenue, top_infraction, latitude, longitude, neighbourhood)
@@ -146,7 +150,8 @@ export async function settleParkingMetrics(
             min(g.latitude), min(g.longitude), coalesce(min(g.neighbourhood), 'Unknown')
      from ${T.locationCodes} c join toronto_dirty d on c.year = d.year and c.location = d.location
      left join ${T.geocodes} g on g.location = c.location
-     group by c.year, c.location`,
+     group by c.year, c.location
+     order by md5(c.location), c.year`,
   );
   // Streets of the dirty locations.
   await client.query(`create temp table toronto_dirty_streets on commit drop as select distinct year, street from toronto_dirty where street is not null`);
