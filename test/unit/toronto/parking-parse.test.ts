@@ -56,6 +56,9 @@ describe('cells', () => {
     expect(streetLabel('1095 ST CLAIR AVE W')).toBe('ST CLAIR AVE W');
     expect(streetLabel('2075-2079 BAYVIEW AVE NB')).toBe('BAYVIEW AVE');
     expect(streetLabel('YONGE ST SB')).toBe('YONGE ST');
+    expect(streetLabel('')).toBe(null);
+    expect(streetLabel('123')).toBe(null);
+    expect(streetLabel('QUEEN ST W')).toBe('QUEEN ST W');
   });
   it('Toronto wall-clock time to UTC across both clock changes', () => {
     const iso = (d: string, h: number, m: number) => new Date(torontoToUtc(d, h, m)).toISOString();
@@ -176,5 +179,33 @@ describe('a yearly ZIP in every variant', () => {
       expect(got, JSON.stringify(v)).toEqual(want);
     }
     expect(new Set(want!.map((t) => (JSON.parse(t) as ParkingTicket).ticket_hash)).size).toBe(new Set(rows.map((r) => renderRow(r, BASE_VARIANT))).size);
+  });
+});
+
+// streetLabel as it was before its fast path for plain location keys: the reference the fast path must agree with.
+const streetLabelReference = (location: string | null): string | null => {
+  if (location === null) return null;
+  const s = location
+    .replace(/\b(NB|SB|EB|WB)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[\d\s-]+/, '')
+    .trim();
+  return s === '' ? null : s;
+};
+
+describe('streetLabel', () => {
+  it('gives what the general path gives, for raw text and for location keys alike', () => {
+    const parts = ['1095', '12-14', '-', ' ', '  ', '\t', '\u00a0', 'NB', 'SB', 'EB', 'WB', 'NBX', 'QUEEN', 'ST', 'W', 'É', 'ST.', '0', '9A'];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % parts.length;
+    for (let i = 0; i < 20_000; i++) {
+      const n = 1 + (i % 6);
+      let text = '';
+      for (let j = 0; j < n; j++) text += (j && i % 3 ? ' ' : '') + parts[next()];
+      expect(streetLabel(text)).toBe(streetLabelReference(text));
+      const key = locationKey(text);
+      expect(streetLabel(key)).toBe(streetLabelReference(key));
+    }
   });
 });
