@@ -76,6 +76,15 @@ describe('cells', () => {
     expect(a).toMatchObject({ date_of_infraction: '2017-01-01', time_of_infraction: '00:01', infraction_code: 5, set_fine_amount: '50', location: 'MAPLEWOOD AVE', street: 'MAPLEWOOD AVE' });
     expect(a.ticket_hash).toBe(b.ticket_hash);
     expect(rowProblem(['x'], 11, h)).toMatch(/1 fields/);
+    const row = (tag: string, date: string) => [tag, date, '5', 'X', '50', '0001', 'N/S', 'A ST', '', '', 'ON'];
+    // The same texts asked twice (dates are remembered per text): the same answers.
+    for (let i = 0; i < 2; i++) {
+      expect(rowProblem(row('***1', '20170101'), 11, h)).toBe(null);
+      expect(rowProblem(row('***1', '2017-02-30'), 11, h)).toMatch(/unreadable date/);
+      expect(rowProblem(row('NaN', '20170101'), 11, h)).toBe('no tag number');
+      expect(rowProblem(row(' ', '20170101'), 11, h)).toBe('no tag number');
+      expect(rowProblem(row('NAN1', '20170101'), 11, h)).toBe(null);
+    }
   });
   it('years: ranges and lists', () => {
     expect(parseYears('2008-2010,2015,2009')).toEqual([2008, 2009, 2010, 2015]);
