@@ -231,13 +231,21 @@ export async function settleParkingMetrics(
      select distinct d.year, coalesce(g.neighbourhood, 'Unknown') as neighbourhood from toronto_dirty d left join ${T.geocodes} g on g.location = d.location`,
   );
   await client.query(`delete from ${T.neighbourhoods} h using toronto_dirty_hoods d where h.year = d.year and h.neighbourhood = d.neighbourhood`);
+  // The top infraction of every dirty neighbourhood in one aggregate (a subquery per neighbourhood read the year's
+  // locations and codes again for each of ~140 of them).
   await client.query(
     `insert into ${T.neighbourhoods} (neighbourhood, year, ticket_count, total_revenue, top_infraction, location_count)
-     select l.neighbourhood, l.year, sum(l.ticket_count), sum(l.total_revenue),
-            (select c.infraction_code from ${T.locationCodes} c join ${T.locations} l2 on l2.location = c.location and l2.year = c.year
-              where l2.neighbourhood = l.neighbourhood and c.year = l.year group by c.infraction_code order by sum(c.ticket_count) desc, c.infraction_code asc nulls last limit 1),
-            count(*)
+     with per_code as (
+       select l.neighbourhood, l.year, c.infraction_code, sum(c.ticket_count) as n
+       from ${T.locationCodes} c join ${T.locations} l on l.location = c.location and l.year = c.year
+       join toronto_dirty_hoods d on d.year = l.year and d.neighbourhood = l.neighbourhood
+       group by l.neighbourhood, l.year, c.infraction_code),
+     top as (
+       select neighbourhood, year, (array_agg(infraction_code order by n desc, infraction_code asc nulls last))[1] as code
+       from per_code group by neighbourhood, year)
+     select l.neighbourhood, l.year, sum(l.ticket_count), sum(l.total_revenue), min(t.code), count(*)
      from ${T.locations} l join toronto_dirty_hoods d on l.year = d.year and l.neighbourhood = d.neighbourhood
+     left join top t on t.neighbourhood = l.neighbourhood and t.year = l.year
      group by l.neighbourhood, l.year`,
   );
   const hoods = await client.query<{ neighbourhood: string; year: number }>(`select distinct neighbourhood, year from toronto_dirty_hoods`);

@@ -50,6 +50,26 @@ const decode = (payload: string) => {
   return { ...p, fc: JSON.parse(gunzipSync(Buffer.from(p.raw, 'base64')).toString('utf8')) as { type: string; features: { properties: Record<string, unknown> }[] } };
 };
 
+describe('parking neighbourhoods', () => {
+  it('equal a direct aggregation of the tickets over their locations\' neighbourhoods, top infraction included', async () => {
+    const direct = await pool().query(
+      `with tk as (select t.*, coalesce(g.neighbourhood, 'Unknown') as hood
+                  from ${ident(f.tables.tickets)} t left join ${ident(f.tables.geocodes)} g on g.location = t.location where t.location is not null)
+       select hood as neighbourhood, year, count(*)::int as n, sum(coalesce(set_fine_amount, 0))::numeric(18,2)::text as r,
+              count(distinct location)::int as locations,
+              (select t2.infraction_code from tk t2 where t2.year = tk.year and t2.hood = tk.hood
+                group by t2.infraction_code order by count(*) desc, t2.infraction_code asc nulls last limit 1) as top
+       from tk group by hood, year order by 1, 2`,
+    );
+    const hoods = await pool().query(
+      `select neighbourhood, year, ticket_count::int as n, total_revenue::text as r, location_count as locations, top_infraction as top
+       from ${ident(f.tables.neighbourhoods)} order by 1, 2`,
+    );
+    expect(direct.rows.length).toBeGreaterThan(3);
+    expect(hoods.rows).toEqual(direct.rows);
+  });
+});
+
 describe('camera tables', () => {
   it('red light: join code RLC - 3500, $325 a ticket, yearly rows per location', async () => {
     const r = await pool().query<{ n: string; rev: string; located: string }>(
