@@ -7,9 +7,10 @@
 // settled (parking-metrics.ts) when a load's final chunk lands, when the batch is small and no load is coming in (the
 // sink has caught up), when keys have waited five minutes (a long backfill's metrics still move), or by the sink's heal
 // once no batch has come for 30 s (a load whose source stopped mid-year) or at the end of a drain. A bulk year is
-// aggregated once, when it is whole: each settle of a part-loaded year re-reads every ticket loaded so far (measured: ~12 s of a 131 s full-year load went to a mid-load
-// settle the final one redid). When the final chunk of a load lands, tickets an earlier load of the same resource
-// wrote and this one did not (a republished year) are removed.
+// settled once, when it is whole (measured: ~12 s of a 131 s full-year load went to a mid-load settle the final one
+// redid), from the per-code counts this instance kept of the tickets it COPYed straight in (migration 064; keys whose
+// counts it does not hold are counted from the tickets). When the final chunk of a load lands, tickets an earlier
+// load of the same resource wrote and this one did not (a republished year) are removed.
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
