@@ -76,3 +76,15 @@ export class CopyOut {
   }
 }
 
+
+/** COPY text lines (each ending in its newline) gathered into parts of about `part` bytes, for a COPY stream. */
+export function* copyParts(lines: Iterable<string>, part?: number): Generator<Buffer> {
+  const out = new CopyOut(part);
+  for (const line of lines) {
+    out.utf8(line);
+    const full = out.full();
+    if (full) yield full;
+  }
+  const last = out.take();
+  if (last) yield last;
+}

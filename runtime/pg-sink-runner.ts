@@ -18,7 +18,7 @@ import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { pool, withTransaction } from './db.js';
-import { copyText, CopyOut } from './copy-text.js';
+import { copyParts, copyText } from './copy-text.js';
 import { ident, identList, identName } from './sql.js';
 import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
@@ -75,18 +75,13 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
   if (o.emptyStage) await client.query(`truncate ${stage}`);
   const columns = sink.columns;
   const lines = function* () {
-    const out = new CopyOut(64 * 1024);
     for (const v of values) {
       let line = copyText(columns[0]!.value(v));
       for (let i = 1; i < columns.length; i++) line += '\t' + copyText(columns[i]!.value(v));
-      out.utf8(line + '\n');
-      const full = out.full();
-      if (full) yield full;
+      yield line + '\n';
     }
-    const last = out.take();
-    if (last) yield last;
   };
-  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy ${stage} (${cols}) from stdin`)));
+  await pipeline(Readable.from(copyParts(lines(), 64 * 1024)), client.query(copyStreams.from(`copy ${stage} (${cols}) from stdin`)));
   const r = await client.query(upsertSql(sink, stage));
   return r.rowCount ?? 0;
 }

@@ -8,9 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
-import { copyText, CopyOut } from '../../runtime/copy-text.js';
+import { copyParts, copyText } from '../../runtime/copy-text.js';
 import { ident, type TorontoTables } from './tables.js';
-import { addCode, codeCounts, type TouchedKey } from './ticket-lines.js';
+import { addCounts, codeCounts, type TouchedKey } from './ticket-lines.js';
 
 export interface Settled {
   keys: number;
@@ -44,76 +44,22 @@ export async function settleGeneration(client: pg.PoolClient, t: TorontoTables):
   return Number(r.rows[0]!.g);
 }
 
-/** COPYs counted keys into toronto_counted (year, location, street, infraction_code, ticket_count, revenue_cents). */
-async function copyCounted(client: pg.PoolClient, keys: Iterable<TouchedKey>): Promise<void> {
-  await client.query(
-    `create temp table toronto_counted (year int, location text, street text, infraction_code int, ticket_count bigint, revenue_cents bigint) on commit drop`,
-  );
-  const lines = function* () {
-    const out = new CopyOut();
-    for (const k of keys) {
-      const head = `${k.year}\t${copyText(k.location)}\t${copyText(k.street)}\t`;
-      for (const [code, count, cents] of codeCounts(k.codes)) {
-        out.utf8(`${head}${code ?? '\\N'}\t${count}\t${cents}\n`);
-        const part = out.full();
-        if (part) yield part;
-      }
-    }
-    const last = out.take();
-    if (last) yield last;
-  };
-  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`copy toronto_counted from stdin`)));
-}
+/** The codes table's columns, as the counts are COPYed into it or into a temp table shaped like it. */
+const CODE_COLUMNS = '(year, location, street, infraction_code, ticket_count, total_revenue)';
 
-/**
- * COPYs the counted keys' per-code rows straight into the codes table, when they are exactly the keys toronto_dirty
- * marks counted (`expected` of them) and none has rows there: merged per key (a batch settling adds its own counts to
- * those kept) and in (year, location) order, the order of the table's first index — a full year's ~0.5 M groups in
- * hash order cost 5.5 s of random index inserts, in index order 2.4 s (measured on a copy of the table); straight in
- * there is no temp table, join, sort or aggregate (2.8 + 0.35 s for a year through them). False, writing nothing,
- * when they are not those keys (a key counted from the tickets is skipped; one without counts sends the caller the
- * checked way).
- */
-async function copyCountedCodes(client: pg.PoolClient, codes: string, keys: Iterable<TouchedKey>, expected: number): Promise<boolean> {
-  const recounted = await client.query<{ year: number; location: string }>(`select year, location from toronto_dirty where counted_by is null limit 50001`);
-  if (recounted.rows.length > 50_000) return false;
-  const skip = new Set(recounted.rows.map((r) => `${r.year}|${r.location}`));
-  const merged = new Map<string, TouchedKey>();
-  for (const k of keys) {
-    const id = `${k.year}|${k.location}`;
-    if (skip.has(id)) continue;
-    const have = merged.get(id);
-    if (!have) merged.set(id, k);
-    else {
-      // Not added into `have`: it is the sink's own (kept until this settle commits).
-      const codes = [...have.codes];
-      for (let i = 0; i < k.codes.length; i += 3) addCode(codes, k.codes[i]!, k.codes[i + 1]!, k.codes[i + 2]!);
-      merged.set(id, { ...have, codes, inexact: have.inexact || k.inexact || have.street !== k.street });
-    }
-  }
-  if (merged.size !== expected || [...merged.values()].some((k) => k.inexact)) return false;
-  // Sorted as the C collation sorts (byte order; UTF-16 order differs only past the BMP, which costs order, not rows).
-  const sorted = [...merged.values()].sort((a, b) => a.year - b.year || (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+/** COPYs the keys' per-code rows (revenue from cents to dollars) into `into`, in the order given. */
+async function copyCodes(client: pg.PoolClient, into: string, keys: TouchedKey[]): Promise<void> {
   const lines = function* () {
-    const out = new CopyOut();
-    for (const k of sorted) {
+    for (const k of keys) {
       const head = `${k.year}\t${copyText(k.location)}\t${copyText(k.street)}\t`;
       for (const [code, count, cents] of codeCounts(k.codes)) {
         const whole = Math.floor(cents / 100);
         const frac = cents - whole * 100;
-        out.utf8(`${head}${code ?? '\\N'}\t${count}\t${whole}.${frac < 10 ? '0' : ''}${frac}\n`);
-        const part = out.full();
-        if (part) yield part;
+        yield `${head}${code ?? '\\N'}\t${count}\t${whole}.${frac < 10 ? '0' : ''}${frac}\n`;
       }
     }
-    const last = out.take();
-    if (last) yield last;
   };
-  await pipeline(
-    Readable.from(lines()),
-    client.query(copyStreams.from(`copy ${codes} (year, location, street, infraction_code, ticket_count, total_revenue) from stdin`)),
-  );
-  return true;
+  await pipeline(Readable.from(copyParts(lines())), client.query(copyStreams.from(`copy ${into} ${CODE_COLUMNS} from stdin`)));
 }
 
 export async function settleParkingMetrics(
@@ -148,7 +94,7 @@ export async function settleParkingMetrics(
   // Keys another instance counted (its memory is not here) or whose counts do not stand: counted from the tickets.
   await client.query(`update toronto_dirty set counted_by = null where counted_by is distinct from $1`, [counted?.owner ?? null]);
   await client.query(`analyze toronto_dirty`);
-  const columns = `${T.locationCodes} (year, location, street, infraction_code, ticket_count, total_revenue)`;
+  const columns = `${T.locationCodes} ${CODE_COLUMNS}`;
   const countedKeys = counted ? (await client.query<{ n: number }>(`select count(*)::int as n from toronto_dirty where counted_by is not null`)).rows[0]!.n : 0;
   if (counted && countedKeys > 0) {
     // The keys' rows go; those of counted keys are kept aside to be added to (a key settled earlier in the load, or
@@ -160,21 +106,35 @@ export async function settleParkingMetrics(
        select year, location, street, infraction_code, ticket_count, total_revenue from old where counted_by is not null`,
     );
     const hasOld = (await client.query(`select 1 from toronto_old limit 1`)).rowCount! > 0;
-    if (hasOld || !(await copyCountedCodes(client, T.locationCodes, counted.keys(), countedKeys))) {
-      await copyCounted(client, counted.keys());
-      // A key marked counted whose counts are missing would lose its tickets: counted from them instead (never expected).
+    // One entry per key (a batch that settles adds its own counts to those kept), less the keys counted from the
+    // tickets, in (year, location) order: the order of the codes table's first index — a full year's ~0.5 M groups in
+    // hash order cost 5.5 s of random index inserts, in index order 2.4 s (measured on a copy of the table). Sorted as
+    // the C collation sorts (UTF-16 order differs from byte order only past the BMP: it costs order, not rows).
+    const merged = new Map<string, TouchedKey>();
+    addCounts(merged, counted.keys());
+    const recounted = hasOld ? undefined : await client.query<{ year: number; location: string }>(`select year, location from toronto_dirty where counted_by is null limit 50001`);
+    for (const r of recounted?.rows ?? []) merged.delete(`${r.year}|${r.location}`);
+    const keys = [...merged.values()].filter((k) => !k.inexact).sort((a, b) => a.year - b.year || (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+    if (recounted && recounted.rows.length <= 50_000 && keys.length === countedKeys)
+      // A first load: no counted key has rows yet, and the counts are exactly those of the keys marked counted.
+      // Straight into the table: no temp table, join, sort or aggregate (2.8 + 0.35 s for a year through them).
+      await copyCodes(client, T.locationCodes, keys);
+    else {
+      await client.query(`create temp table toronto_counted on commit drop as select ${CODE_COLUMNS.slice(1, -1)} from ${T.locationCodes} with no data`);
+      await copyCodes(client, 'toronto_counted', keys);
+      // A key marked counted whose counts are missing (or disagree on its street) would lose its tickets: counted from
+      // them instead.
       await client.query(
         `update toronto_dirty d set counted_by = null
          where counted_by is not null and not exists (select 1 from toronto_counted x where x.year = d.year and x.location = d.location)`,
       );
-      // Per code, for the counted keys: what they had plus the new counts, in (year, location) order (see copyCountedCodes).
+      // Per code, for the counted keys: what they had plus the new counts, in (year, location) order.
       await client.query(
         `insert into ${columns}
-         select year, location, min(street), infraction_code, sum(ticket_count), sum(revenue)
-         from (select year, location, street, infraction_code, ticket_count, total_revenue as revenue from toronto_old
+         select year, location, min(street), infraction_code, sum(ticket_count), sum(total_revenue)
+         from (select * from toronto_old
                union all
-               select x.year, x.location, x.street, x.infraction_code, x.ticket_count, x.revenue_cents / 100.0
-               from toronto_counted x join toronto_dirty d on x.year = d.year and x.location = d.location and d.counted_by is not null) u
+               select x.* from toronto_counted x join toronto_dirty d on x.year = d.year and x.location = d.location and d.counted_by is not null) u
          group by year, location, infraction_code
          order by year, location`,
       );

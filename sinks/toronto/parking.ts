@@ -23,7 +23,7 @@ import { copyText, CopyOut } from '../../runtime/copy-text.js';
 import type { TorontoTopics } from '../../schemas/toronto/topics.js';
 import { settleGeneration, settleLockKey, settleParkingMetrics, type CountedKeys, type Settled } from './parking-metrics.js';
 import { ident, type TorontoTables } from './tables.js';
-import { addCode, LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, ticketLines, type ParkingSpanChunk, type TouchedKey } from './ticket-lines.js';
+import { addCounts, LINE_TAIL_COLUMNS, readParkingChunk, TICKET_FIELD_COLUMNS, ticketLines, type ParkingSpanChunk, type TouchedKey } from './ticket-lines.js';
 
 const TICKET_COLUMNS = [...TICKET_FIELD_COLUMNS, ...LINE_TAIL_COLUMNS];
 
@@ -85,22 +85,6 @@ const recounts = (k: TouchedKey, copied: boolean): boolean => !copied || k.inexa
 /** Kept per-code groups beyond this are not kept: the settle counts those keys from the tickets (a memory bound). */
 const COUNTED_MAX = 2_000_000;
 
-/** Adds `from`'s per-code counts into `into` (the key objects of `from` may be taken over). Returns the groups added. */
-function addCounts(into: Map<string, TouchedKey>, from: Map<string, TouchedKey>): number {
-  let added = 0;
-  for (const [k, v] of from) {
-    if (v.inexact) continue;
-    const have = into.get(k);
-    if (!have) {
-      into.set(k, v);
-      added += v.codes.length / 3;
-      continue;
-    }
-    for (let i = 0; i < v.codes.length; i += 3) if (addCode(have.codes, v.codes[i]!, v.codes[i + 1]!, v.codes[i + 2]!)) added++;
-  }
-  return added;
-}
-
 export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> {
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
@@ -131,7 +115,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
     batches: counted.batches + (batch ? 1 : 0),
     keys: function* () {
       yield* counted.keys.values();
-      if (batch) for (const k of batch.values()) if (!k.inexact) yield k;
+      if (batch) yield* batch.values();
     },
   });
   const sink: PgSinkComponent<ParkingSpanChunk> = {
@@ -269,7 +253,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       else if (b?.keys) {
         if (counted.generation !== b.generation) counted = noCounts(b.generation);
         counted.batches++;
-        if (counted.groups < COUNTED_MAX) counted.groups += addCounts(counted.keys, b.keys);
+        if (counted.groups < COUNTED_MAX) counted.groups += addCounts(counted.keys, b.keys.values());
         else counted.full = true;
       }
       // Their keys are in the dirty table until the next settle (which bumps the generation, so a settle this very

@@ -48,6 +48,28 @@ export function addCode(c: CodeCounts, code: number, count: number, cents: numbe
   return true;
 }
 
+/**
+ * Adds the counts of `from` (keys of one or more batches) into `into`, by (year, location). Keys `from` marks inexact
+ * are left out; a key whose street differs from the one `into` holds becomes inexact there. `into` never shares a key
+ * or its counts with `from` (what it adds to stays its own). Returns the code groups `into` gained.
+ */
+export function addCounts(into: Map<string, TouchedKey>, from: Iterable<TouchedKey>): number {
+  let added = 0;
+  for (const k of from) {
+    if (k.inexact) continue;
+    const id = `${k.year}|${k.location}`;
+    const have = into.get(id);
+    if (!have) {
+      into.set(id, { ...k, codes: [...k.codes] });
+      added += k.codes.length / 3;
+      continue;
+    }
+    if (have.street !== k.street) have.inexact = true;
+    for (let i = 0; i < k.codes.length; i += 3) if (addCode(have.codes, k.codes[i]!, k.codes[i + 1]!, k.codes[i + 2]!)) added++;
+  }
+  return added;
+}
+
 /** The counts as [code (null for none), tickets, cents]. */
 export function* codeCounts(c: CodeCounts): Generator<[number | null, number, number]> {
   for (let i = 0; i < c.length; i += 3) yield [c[i] === NO_CODE ? null : c[i]!, c[i + 1]!, c[i + 2]!];
