@@ -87,6 +87,11 @@ export function streetLabel(location: string | null): string | null {
     const s = location.replace(/^[\d\s-]+/, '');
     return s === '' ? null : s;
   }
+  return streetLabelOfAnyText(location);
+}
+
+/** streetLabel's general path, for any text (exported for the property test its fast path is checked by). */
+export function streetLabelOfAnyText(location: string): string | null {
   const s = location
     .replace(/\b(NB|SB|EB|WB)\b/g, ' ')
     .replace(/\s+/g, ' ')

@@ -206,15 +206,24 @@ describe('a republished year', () => {
   });
 });
 
+/**
+ * The quirky year published alone as `resource`, produced and processed by a flow of its own: its clean chunks, read
+ * as the sink reads them, for tests that drive the sink's batches themselves.
+ */
+async function cleanChunks(resource: string, name: string, rowsPerChunk: number): Promise<{ g: TorontoTestFlow; chunks: ParkingSpanChunk[] }> {
+  const zip = await writeYearZip(await tempDir(), YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
+  putYear(ckan, resource, YEAR, zip.path);
+  ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === resource));
+  const g = await torontoTestFlow(name, ckan.baseUrl, { rowsPerChunk, chunksPerBatch: 2 });
+  await runSource(g.source, { serde: g.serde, once: true, options: { years: String(YEAR), parkingOnly: true } });
+  await runProcessor(g.parkingProcessor, { serde: g.serde, mode: 'drain' });
+  const chunks = await Promise.all((await readTopic(g.topics.parkingClean.name)).map((m) => g.serde.decode(m.value!, readParkingChunk) as Promise<ParkingSpanChunk>));
+  return { g, chunks };
+}
+
 describe('keys marked dirty once per settle', () => {
   it('marks again, after a settle it did not run, the keys it remembers marking: the metrics still equal a direct aggregation', async () => {
-    const zip = await writeYearZip(await tempDir(), YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
-    putYear(ckan, 'res-mark', YEAR, zip.path);
-    ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === 'res-mark'));
-    const g = await torontoTestFlow('tormark', ckan.baseUrl, { rowsPerChunk: 1000, chunksPerBatch: 2 });
-    await runSource(g.source, { serde: g.serde, once: true, options: { years: String(YEAR), parkingOnly: true } });
-    await runProcessor(g.parkingProcessor, { serde: g.serde, mode: 'drain' });
-    const chunks = await Promise.all((await readTopic(g.topics.parkingClean.name)).map((m) => g.serde.decode(m.value!, readParkingChunk) as Promise<ParkingSpanChunk>));
+    const { g, chunks } = await cleanChunks('res-mark', 'tormark', 1000);
     expect(chunks.length).toBeGreaterThan(6);
     const sink = g.parkingSink;
     // The sink's own batches, as the runner calls them: touched in the batch's transaction, afterCommit after it.
@@ -266,13 +275,7 @@ describe('keys marked dirty once per settle', () => {
   });
 
   it('adds the per-code counts a sink kept only when they hold every batch it counted: other keys are counted from the tickets', async () => {
-    const zip = await writeYearZip(await tempDir(), YEAR, () => rows, rows.length, quirky, { duplicates: DUPLICATES, broken: true });
-    putYear(ckan, 'res-count', YEAR, zip.path);
-    ckan.packages.set('parking-tickets', ckan.packages.get('parking-tickets')!.filter((r) => r.id === 'res-count'));
-    const g = await torontoTestFlow('torcount', ckan.baseUrl, { rowsPerChunk: 500, chunksPerBatch: 2 });
-    await runSource(g.source, { serde: g.serde, once: true, options: { years: String(YEAR), parkingOnly: true } });
-    await runProcessor(g.parkingProcessor, { serde: g.serde, mode: 'drain' });
-    const chunks = await Promise.all((await readTopic(g.topics.parkingClean.name)).map((m) => g.serde.decode(m.value!, readParkingChunk) as Promise<ParkingSpanChunk>));
+    const { g, chunks } = await cleanChunks('res-count', 'torcount', 500);
     expect(chunks.length).toBeGreaterThan(14);
     const a = g.parkingSink;
     // A second instance over the same tables (a sink restarted elsewhere, or a rebalance) with counts of its own.
