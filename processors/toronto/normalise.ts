@@ -6,7 +6,7 @@
 // masked: the City publishes no ticket id, and two different tickets equal in every field cannot be told apart).
 import { hash } from 'node:crypto';
 import type { ParkingTicket } from '../../schemas/toronto/records.gen.js';
-import { parseTicketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
+import { remembered, ticketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
 import { torontoToUtc } from '../../schemas/toronto/toronto-time.js';
 
 // Whitespace other than a single plain space: the only text `replace(/\s+/g, ' ')` would change.
@@ -18,24 +18,6 @@ const blankToNull = (s: string | undefined): string | null => {
   if (ODD_SPACE.test(t)) t = t.replace(/\s+/g, ' ');
   return t === '' ? null : t;
 };
-
-/**
- * `fn` remembering its last few thousand answers. A year's two million rows hold a few hundred dates, codes and fines:
- * their regex work is done once per distinct text, not once per row (1.5 -> 1.1 s for 400 k rows). Not locations:
- * tens of thousands of distinct ones a year cost more to remember than to normalise.
- */
-function remembered<R>(fn: (text: string) => R, max = 20_000): (text: string) => R {
-  const seen = new Map<string, R>();
-  return (text) => {
-    let r = seen.get(text);
-    if (r === undefined && !seen.has(text)) {
-      r = fn(text);
-      if (seen.size >= max) seen.clear();
-      seen.set(text, r);
-    }
-    return r as R;
-  };
-}
 
 /** `HHMM` with lost leading zeros or a float tail (`35`, `1.0`, `0035`) -> `HH:MM`, or null when not a time of day. */
 export function normaliseTime(text: string): string | null {
@@ -103,7 +85,6 @@ export function streetLabelOfAnyText(location: string): string | null {
 
 const field = (row: readonly string[], i: number): string => (i >= 0 ? (row[i] ?? '') : '');
 
-const dateOf = remembered(parseTicketDate, 5_000);
 const timeOf = remembered(normaliseTime, 5_000);
 const codeOf = remembered(normaliseCode, 5_000);
 const fineOf = remembered(normaliseFine, 5_000);
@@ -111,7 +92,7 @@ const fineOf = remembered(normaliseFine, 5_000);
 /** A ticket from a row that passed `rowProblem` (schemas/toronto/parking-rows.ts); throws for one that did not. */
 export function normaliseTicket(row: readonly string[], map: ColumnMap, line: number): ParkingTicket {
   const dateText = field(row, map.date_of_infraction);
-  const date = dateOf(dateText);
+  const date = ticketDate(dateText);
   if (date === null) throw new Error(`line ${line}: unreadable date ${JSON.stringify(dateText)}`);
   const tag = field(row, map.tag_number_masked).trim();
   if (!tag) throw new Error(`line ${line}: no tag number`);
