@@ -88,7 +88,6 @@ const COUNTED_MAX = 2_000_000;
 export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponent<ParkingSpanChunk> {
   const T = Object.fromEntries(Object.entries(o.tables).map(([k, v]) => [k, ident(v)])) as Record<keyof TorontoTables, string>;
   const stage = ident(`stage_${o.tables.tickets}`.slice(0, 63));
-  let settled: Settled | undefined;
   // Resources whose current load met tickets already in the table (a reload, a replay): they go through the upsert
   // until the load's final chunk. In memory: a restarted sink tries the direct COPY once more and falls back again.
   const upserting = new Set<string>();
@@ -108,7 +107,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
   const noCounts = (generation: number) => ({ generation, batches: 0, groups: 0, full: false, keys: new Map<string, TouchedKey>() });
   let counted = noCounts(-1);
   // The batch in flight: what afterCommit adds to `counted` once its transaction has committed.
-  let inFlight: { generation: number; keys?: Map<string, TouchedKey>; settledAt?: number } | undefined;
+  let inFlight: { generation: number; keys?: Map<string, TouchedKey>; settled?: Settled } | undefined;
   const countedFor = (batch?: Map<string, TouchedKey>): CountedKeys => ({
     owner,
     generation: counted.full ? -1 : counted.generation,
@@ -141,7 +140,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       { name: 'final', value: (c) => c.final, from: 'final' },
     ],
     touched: async (client, chunks) => {
-      settled = undefined;
+      inFlight = undefined;
       lastBatchAt = Date.now();
       // A first load meets no ticket it already holds: its tickets are COPYed straight into the table under a
       // savepoint (no stage, no upsert — the same rows the upsert would write). The first unique violation of a
@@ -229,8 +228,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       // sink for a while): its keys wait for its final chunk.
       const caughtUp = chunks.length <= SMALL_BATCH_CHUNKS && open.size === 0;
       if (chunks.some((c) => c.final) || caughtUp || old.rows[0]!.old) {
-        settled = await settleParkingMetrics(client, o.tables, { counted: countedFor(inFlight.keys) });
-        inFlight.settledAt = settled.generation;
+        inFlight.settled = await settleParkingMetrics(client, o.tables, { counted: countedFor(inFlight.keys) });
       }
       lastBatchAt = Date.now();
     },
@@ -249,7 +247,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
       // holds (parking_metric_counted_batches) it must hold.
       const b = inFlight;
       inFlight = undefined;
-      if (b?.settledAt !== undefined) counted = noCounts(b.settledAt);
+      if (b?.settled) counted = noCounts(b.settled.generation);
       else if (b?.keys) {
         if (counted.generation !== b.generation) counted = noCounts(b.generation);
         counted.batches++;
@@ -264,9 +262,7 @@ export function torontoParkingSink(o: TorontoParkingSinkOptions): PgSinkComponen
         if (at?.generation !== marked.generation) continue;
         for (const [k, v] of keys) if (!marked.keys.get(k)) marked.keys.set(k, recounts(v, at.copied));
       }
-      const s = settled;
-      settled = undefined;
-      if (s && s.keys > 0) await o.onSettled?.(s);
+      if (b?.settled && b.settled.keys > 0) await o.onSettled?.(b.settled);
     },
   };
   return sink;
