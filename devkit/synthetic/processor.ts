@@ -2,6 +2,7 @@
 import { cleanTopic, type TopicSpec } from '../../schemas/topics.js';
 import type { ProcessorComponent } from '../../runtime/components.js';
 import { reject, type Transform } from '../../runtime/types.js';
+import { remembered } from '../../schemas/remembered.js';
 import type { CleanScada, RawScada } from '../../schemas/synthetic/records.gen.js';
 
 // The clean reading's type is generated from schemas/synthetic/clean-scada.avsc.
@@ -22,17 +23,23 @@ export function nemToUtc(label: string): number | undefined {
   return ms;
 }
 
+/** What a reading's label gives, once per distinct label (every unit of an interval carries the same one). */
+const intervalOf = remembered((label: string) => {
+  const at = nemToUtc(label);
+  return at === undefined ? undefined : Object.freeze({ at, iso: new Date(at).toISOString(), nem: label.replace(/\//g, '-').replace(' ', 'T') });
+}, 4_096);
+
 export const normaliseScada: Transform<RawScada, CleanScada> = ({ value }) => {
   if (!value.duid) return reject('duid is empty');
-  const at = nemToUtc(value.settlementdate);
-  if (at === undefined) return reject(`settlementdate "${value.settlementdate}" is not a NEM time YYYY/MM/DD HH:MM:SS`);
+  const interval = intervalOf(value.settlementdate);
+  if (interval === undefined) return reject(`settlementdate "${value.settlementdate}" is not a NEM time YYYY/MM/DD HH:MM:SS`);
+  const { at, iso, nem } = interval;
   let scadavalue: number | null = null;
   if (value.scadavalue.trim() !== '') {
     if (!NUMBER.test(value.scadavalue.trim())) return reject(`scadavalue "${value.scadavalue}" is not a number`);
     scadavalue = Number(value.scadavalue);
   }
-  const iso = new Date(at).toISOString();
-  return [{ key: `${value.duid}|${iso}`, value: { duid: value.duid, settlementdate: at, settlementdate_nem: value.settlementdate.replace(/\//g, '-').replace(' ', 'T'), scadavalue }, eventTime: at }];
+  return [{ key: `${value.duid}|${iso}`, value: { duid: value.duid, settlementdate: at, settlementdate_nem: nem, scadavalue }, eventTime: at }];
 };
 
 export const syntheticCleanTopic = (name = 'synthetic') =>

@@ -49,7 +49,7 @@ export function requiredText(value: string | null | undefined, column: string): 
   return value;
 }
 
-export function requiredTime(value: string | null | undefined, column: string): NemTime {
+export function requiredTime(value: string | null | undefined, column: string): Readonly<NemTime> {
   const text = requiredText(value, column);
   const t = parseNemTime(text);
   if (!t) throw new FieldError(`${column}: not a NEM timestamp: ${show(text)}`);

@@ -6,7 +6,8 @@
 // masked: the City publishes no ticket id, and two different tickets equal in every field cannot be told apart).
 import { hash } from 'node:crypto';
 import type { ParkingTicket } from '../../schemas/toronto/records.gen.js';
-import { remembered, ticketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
+import { ticketDate, type ColumnMap } from '../../schemas/toronto/parking-rows.js';
+import { remembered } from '../../schemas/remembered.js';
 import { torontoToUtc } from '../../schemas/toronto/toronto-time.js';
 
 // Whitespace other than a single plain space: the only text `replace(/\s+/g, ' ')` would change.
