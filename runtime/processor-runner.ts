@@ -9,7 +9,7 @@ import type { Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
-import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
+import { deadLetterMessage, decodeInput, sourceRefOf } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
@@ -84,17 +84,21 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           return;
         }
         let read = 0;
+        // Offsets below the floor were committed by an earlier owner; only a batch that starts below it has any.
+        const checkFloor = BigInt(batch.messages[0]!.offset) < floor;
+        const lineage = `${batch.topic}:${batch.partition}:`;
+        const wait = { stage, heartbeat, isRunning };
         for (const m of batch.messages) {
-          if (BigInt(m.offset) < floor) continue;
+          if (checkFloor && BigInt(m.offset) < floor) continue;
           read++;
-          const headers = headerText(m.headers);
           const fail = (reason: string) =>
             dead.push(
-              deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: headers['source-ref'] }),
+              deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: sourceRefOf(m) }),
             );
           let input: InputMessage<R>;
           try {
-            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers, { stage, heartbeat, isRunning });
+            const decoded = decodeInput<R>(o.serde, batch.topic, batch.partition, m, wait);
+            input = decoded instanceof Promise ? await decoded : decoded; // a known schema decodes without a microtask
           } catch (err) {
             // Stopping while the registry is away (or a rebalance): nothing was sent; the batch is read again later.
             if (!(err instanceof Undecodable)) throw err;
@@ -107,7 +111,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
             fail(result.reject);
             continue;
           }
-          for (const r of result) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, `${batch.topic}:${batch.partition}:${m.offset}`));
+          for (const r of result) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, lineage + m.offset));
         }
 
         if (read) metrics.recordsIn.inc({ stage }, read); // once per batch: a labelled inc per record cost ~1 µs

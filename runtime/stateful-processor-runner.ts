@@ -16,7 +16,7 @@ import type { Message } from 'kafkajs';
 import type { StatefulProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
-import { deadLetterMessage, decodeInput, headerText } from './dlq.js';
+import { deadLetterMessage, decodeInput, sourceRefOf } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
@@ -130,15 +130,14 @@ export async function runStatefulProcessor<R, C, S>(p: StatefulProcessorComponen
           const emit = BigInt(m.offset) >= ps.emittedThrough;
           if (emit) metrics.recordsIn.inc({ stage });
           else rebuilt++;
-          const headers = headerText(m.headers);
           const fail = (reason: string) => {
             if (!emit) return; // dead-lettered by whoever first got past this offset
-            dead.push(deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: headers['source-ref'] }));
+            dead.push(deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: sourceRefOf(m) }));
           };
           if (!m.value) continue; // a compaction tombstone carries nothing to step
           let input: InputMessage<R>;
           try {
-            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, headers, { stage, heartbeat, isRunning });
+            input = await decodeInput<R>(o.serde, batch.topic, batch.partition, m, { stage, heartbeat, isRunning });
           } catch (err) {
             // Stopping while the registry is away (or a rebalance): nothing was sent; the state of this batch was
             // never stored, so the batch is simply read again later.

@@ -23,8 +23,11 @@ export function attempt<T>(what: string, run: () => T): T | Rejection {
 /** The outputs of one input, or why none may be written: a rejection, or a NUL byte Postgres could not store. */
 export function checkedOutputs<C>(result: OutputRecord<C>[] | Rejection): OutputRecord<C>[] | Rejection {
   if (isRejection(result)) return result;
-  const nul = result.map(nulRejection).find((x) => x !== undefined);
-  return nul ? { reject: nul } : result;
+  for (const r of result) {
+    const nul = nulRejection(r);
+    if (nul !== undefined) return { reject: nul };
+  }
+  return result;
 }
 
 /**
@@ -33,12 +36,9 @@ export function checkedOutputs<C>(result: OutputRecord<C>[] | Rejection): Output
  * produce rate (bench/PROFILE.md).
  */
 export function cleanMessage(serde: Serde, topic: string, r: OutputRecord<unknown>, inputTimestamp: number, lineage: string | undefined): Message {
-  return {
-    key: r.key,
-    value: serde.encode(topic, r.value),
-    timestamp: String(r.eventTime ?? inputTimestamp),
-    ...(lineage ? { headers: { source: lineage } } : {}),
-  };
+  const m: Message = { key: r.key, value: serde.encode(topic, r.value), timestamp: String(r.eventTime ?? inputTimestamp) };
+  if (lineage) m.headers = { source: lineage };
+  return m;
 }
 
 export interface ConsumedOffsets {

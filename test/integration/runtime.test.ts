@@ -42,6 +42,8 @@ describe('10,000 records with 3 malformed', () => {
       expect(d.headers.stage).toBe(`process:${f.processor.name}`);
       expect(d.headers['source-topic']).toBe(f.source.topics[0]!.name);
       expect(Number(d.headers['source-offset'])).toBeGreaterThanOrEqual(0);
+      // The raw record's own position header rides along (read from it only when it is dead-lettered).
+      expect(d.headers['source-ref']).toBe(`synthetic:${f.source.name}`);
       // The value is the raw record's bytes as published: it decodes with the raw schema.
       const raw = (await f.serde.decode(d.value!)) as { duid: string };
       expect(typeof raw.duid).toBe('string');
