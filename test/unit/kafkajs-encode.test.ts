@@ -1,0 +1,78 @@
+// patches/kafkajs+2.2.4.patch: kafkajs writes every produced record's varints through an array and a Buffer.from, its
+// varlongs through Long objects, and each header through an Encoder of its own. The patched writers must produce the
+// bytes the protocol defines (zigzag LEB128), or the broker would refuse or misread every batch.
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+interface Encoder {
+  writeVarInt(v: number): Encoder;
+  writeUVarInt(v: number): Encoder;
+  writeVarLong(v: unknown): Encoder;
+  buffer: Buffer;
+}
+const EncoderClass = require('kafkajs/src/protocol/encoder.js') as { new (): Encoder; sizeOfVarLong(v: unknown): number };
+const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readVarIntBytes(): Buffer };
+const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => Encoder;
+const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (
+  d: InstanceType<typeof Decoder>,
+  ctx: object,
+) => { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
+
+/** LEB128 of an unsigned value, in BigInt so it shares no code with kafkajs. */
+function leb128(v: bigint): Buffer {
+  const out: number[] = [];
+  while (v >= 128n) {
+    out.push(Number(v % 128n) | 0x80);
+    v /= 128n;
+  }
+  out.push(Number(v));
+  return Buffer.from(out);
+}
+
+/** The protocol's varint/varlong: zigzag (sign in the lowest bit), then LEB128. */
+const zigzagLeb128 = (v: bigint) => leb128(v >= 0n ? v * 2n : -v * 2n - 1n);
+
+describe('kafkajs varint writers (patched)', () => {
+  it('write zigzag LEB128 for ints and for longs given as Numbers or Longs, on both sides of every limit', () => {
+    expect(new EncoderClass().writeVarInt(300).buffer).toEqual(Buffer.from([0xd8, 0x04]));
+    expect(new EncoderClass().writeVarLong(-1).buffer).toEqual(Buffer.from([0x01]));
+    const ints = [0, 1, -1, 63, -64, 64, -65, 127, 128, 300, -300, 8191, 8192, 2 ** 20, 2 ** 31 - 1, -(2 ** 31)];
+    for (const v of ints) expect(new EncoderClass().writeVarInt(v).buffer).toEqual(zigzagLeb128(BigInt(v)));
+    for (const v of [0, 127, 128, 16383, 16384, 2 ** 28, 2 ** 31 - 1]) expect(new EncoderClass().writeUVarInt(v).buffer).toEqual(leb128(BigInt(v)));
+    const longs = [...ints, 2 ** 31, 2 ** 32, 1_722_434_700_000, -1_722_434_700_000, 2 ** 52 - 1, -(2 ** 52) + 1, 2 ** 52, -(2 ** 52), 2 ** 53 - 1, -(2 ** 53 - 1)];
+    for (const v of longs) {
+      const bytes = zigzagLeb128(BigInt(v));
+      expect(new EncoderClass().writeVarLong(v).buffer).toEqual(bytes);
+      expect(EncoderClass.sizeOfVarLong(v)).toBe(bytes.length);
+    }
+    for (const v of ['9223372036854775807', '-9223372036854775808', '4503599627370496', '-1']) {
+      const bytes = zigzagLeb128(BigInt(v));
+      expect(new EncoderClass().writeVarLong(Long.fromString(v)).buffer).toEqual(bytes);
+      expect(EncoderClass.sizeOfVarLong(Long.fromString(v))).toBe(bytes.length);
+    }
+  });
+
+  it('encodes records that decode to what was given: keys, values, nulls, repeated and multi-byte headers', () => {
+    for (let i = 0; i < 300; i++) {
+      const headers: Record<string, string | Buffer | (string | Buffer)[]> = {};
+      for (let h = 0; h < i % 4; h++) headers[`h${h}-é`] = h === 2 ? [randomBytes(i % 50), 'x'.repeat(i % 7)] : h % 2 ? `v${i}` : randomBytes(h * 30);
+      const key = i % 5 === 0 ? null : i % 2 ? randomBytes(i % 40) : `key-${i}`;
+      const value = i % 11 === 0 ? null : randomBytes(i % 700);
+      const timestampDelta = (i % 3 === 0 ? -1 : 1) * i * 1_000_003;
+      const bytes = encodeRecord({ offsetDelta: i * 7, timestampDelta, key, value, headers }).buffer;
+      const r = decodeRecord(new Decoder(new Decoder(bytes).readVarIntBytes()), { firstOffset: '100', firstTimestamp: '1722434700000', timestampType: 0 });
+      expect(r.offset).toBe(String(100 + i * 7));
+      expect(r.timestamp).toBe(String(1_722_434_700_000 + timestampDelta));
+      expect(r.key).toEqual(key === null ? null : Buffer.from(key));
+      expect(r.value).toEqual(value);
+      expect(Object.keys(r.headers)).toEqual(Object.keys(headers));
+      for (const [k, v] of Object.entries(headers)) {
+        expect(r.headers[k]).toEqual(Array.isArray(v) ? v.map((x) => Buffer.from(x)) : Buffer.from(v));
+      }
+    }
+  });
+});
+
