@@ -129,6 +129,7 @@ export async function runSource<V, C, O>(
       for await (const batch of c.source.read(cursor, o.options ?? ({} as O), ctx)) {
         const byTopic = new Map<string, Message[]>();
         const refused: { topic: string; d: DeadLetterInput }[] = [];
+        const fetchedAt = new Date().toISOString(); // the batch's records were fetched together
         for (const r of batch.records as RawRecord<V>[]) {
           const topic = c.topicOf ? c.topicOf(r.value) : c.topics[0]!.name;
           // The key is checked before encoding: a huge key with a normal value must not even reach the partitioner.
@@ -144,7 +145,7 @@ export async function runSource<V, C, O>(
             key: r.key,
             value,
             timestamp: String(r.eventTime),
-            headers: { 'source-ref': r.sourceRef, 'fetched-at': new Date().toISOString(), ...r.headers },
+            headers: { 'source-ref': r.sourceRef, 'fetched-at': fetchedAt, ...r.headers },
           });
           byTopic.set(topic, list);
         }
