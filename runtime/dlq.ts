@@ -1,7 +1,7 @@
 // Dead letters: a record that cannot be parsed or normalised is never dropped. It goes to dlq.<topic> with its raw
 // bytes as the value and headers saying why and where it came from.
 import type { KafkaMessage, Message } from 'kafkajs';
-import { decodeValue, Undecodable, type WaitContext } from './registry-wait.js';
+import { decodeKnownValue, decodeValue, Undecodable, type WaitContext } from './registry-wait.js';
 import type { Serde } from './serde.js';
 import type { InputMessage } from './types.js';
 import { dlqName } from '../schemas/topics.js';
@@ -90,11 +90,6 @@ export function sourceRefOf(m: KafkaMessage): string | undefined {
 export function decodeInput<V>(serde: Serde, topic: string, partition: number, m: KafkaMessage, wait: WaitContext): InputMessage<V> | Promise<InputMessage<V>> {
   if (!m.value) throw new Undecodable('empty value');
   const input = (value: unknown) => new ConsumedInput<V>(topic, partition, m.offset, m.key?.toString('utf8') ?? null, value as V, Number(m.timestamp), m.headers);
-  let known: unknown;
-  try {
-    known = serde.decodeKnown(m.value);
-  } catch (err) {
-    throw new Undecodable((err as Error).message);
-  }
+  const known = decodeKnownValue(serde, m.value);
   return known !== undefined ? input(known) : decodeValue(serde, m.value, wait).then(input);
 }

@@ -24,7 +24,7 @@ import { deadLetterMessage } from './dlq.js';
 import { kafka } from './kafka.js';
 import { log } from './log.js';
 import { metrics } from './metrics.js';
-import { decodeValue, Undecodable } from './registry-wait.js';
+import { decodeKnownValue, decodeValue, Undecodable } from './registry-wait.js';
 import type { Serde } from './serde.js';
 
 export interface SinkRunOptions {
@@ -217,13 +217,18 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         const latest = new Map<string, Row<V>>();
         const dead: ReturnType<typeof deadLetterMessage>[] = [];
         let read = 0;
+        // Offsets below the floor are already in Postgres (committed there before Kafka heard of it); only a batch
+        // that starts below it holds any.
+        const checkFloor = BigInt(batch.messages[0]!.offset) < min;
+        const wait = { stage, heartbeat, isRunning };
         for (const m of batch.messages) {
-          if (BigInt(m.offset) < min) continue; // already in Postgres (committed there before Kafka heard of it)
+          if (checkFloor && BigInt(m.offset) < min) continue;
           read++;
           if (!m.value) continue; // a tombstone: clean topics never delete rows through compaction markers
           let value: V;
           try {
-            value = (await decodeValue(o.serde, m.value, { stage, heartbeat, isRunning }, sink.decode)) as V;
+            // A known schema decodes at once; only an unknown one waits for the registry (and costs a microtask).
+            value = (decodeKnownValue(o.serde, m.value, sink.decode) ?? (await decodeValue(o.serde, m.value, wait, sink.decode))) as V;
           } catch (err) {
             // Anything but bad bytes (stopping while the registry is away, a rebalance) leaves the batch for later.
             if (!(err instanceof Undecodable)) throw err;

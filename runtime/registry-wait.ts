@@ -47,16 +47,24 @@ export async function whileRegistryAnswers<T>(ctx: WaitContext, work: () => Prom
 }
 
 /**
+ * The value at once when its writer's schema is already known (every record after a schema's first), undefined when
+ * the registry must be asked; bad bytes throw Undecodable. The hot paths call this before `decodeValue`: a promise
+ * and its microtask per record cost more than the decode of a small record.
+ */
+export function decodeKnownValue(serde: Serde, buf: Buffer, read?: AvroRead): unknown {
+  try {
+    return serde.decodeKnown(buf, read);
+  } catch (err) {
+    throw new Undecodable((err as Error).message);
+  }
+}
+
+/**
  * A consumed value, decoded with its writer's schema (fetched once per id, waiting out registry outages), by `read`
  * when given (a component's own reading of the body).
  */
 export async function decodeValue(serde: Serde, buf: Buffer, ctx: WaitContext, read?: AvroRead): Promise<unknown> {
-  let known: unknown;
-  try {
-    known = serde.decodeKnown(buf, read);
-  } catch (err) {
-    throw new Undecodable((err as Error).message);
-  }
+  const known = decodeKnownValue(serde, buf, read);
   if (known !== undefined) return known;
   return whileRegistryAnswers(ctx, async () => {
     try {
