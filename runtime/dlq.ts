@@ -89,7 +89,12 @@ export function sourceRefOf(m: KafkaMessage): string | undefined {
  */
 export function decodeInput<V>(serde: Serde, topic: string, partition: number, m: KafkaMessage, wait: WaitContext): InputMessage<V> | Promise<InputMessage<V>> {
   if (!m.value) throw new Undecodable('empty value');
-  const input = (value: unknown) => new ConsumedInput<V>(topic, partition, m.offset, m.key?.toString('utf8') ?? null, value as V, Number(m.timestamp), m.headers);
   const known = decodeKnownValue(serde, m.value);
-  return known !== undefined ? input(known) : decodeValue(serde, m.value, wait).then(input);
+  if (known !== undefined) return consumedInput<V>(topic, partition, m, known);
+  return decodeValue(serde, m.value, wait).then((value) => consumedInput<V>(topic, partition, m, value));
+}
+
+// Not a closure inside decodeInput: that would be a function made per record.
+function consumedInput<V>(topic: string, partition: number, m: KafkaMessage, value: unknown): ConsumedInput<V> {
+  return new ConsumedInput<V>(topic, partition, m.offset, m.key?.toString('utf8') ?? null, value as V, Number(m.timestamp), m.headers);
 }

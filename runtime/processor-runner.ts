@@ -5,7 +5,7 @@
 // kafkajs predates KIP-447, so fencing is per input partition: each partition gets its own transactional id
 // (`<group>.<topic>.<partition>`). Whoever owns a partition after a crash or rebalance fences the previous owner's
 // producer and aborts its open transaction when it initialises.
-import type { Message } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 import type { ProcessorComponent } from './components.js';
 import { isFenced, partitionProducers } from './transactions.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
@@ -88,13 +88,14 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
         const checkFloor = BigInt(batch.messages[0]!.offset) < floor;
         const lineage = `${batch.topic}:${batch.partition}:`;
         const wait = { stage, heartbeat, isRunning };
+        // Made once per batch, not per record.
+        const fail = (m: KafkaMessage, reason: string) =>
+          dead.push(
+            deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: sourceRefOf(m) }),
+          );
         for (const m of batch.messages) {
           if (checkFloor && BigInt(m.offset) < floor) continue;
           read++;
-          const fail = (reason: string) =>
-            dead.push(
-              deadLetterMessage({ topic: batch.topic, stage, reason, bytes: m.value ?? Buffer.alloc(0), key: m.key, partition: batch.partition, offset: m.offset, sourceRef: sourceRefOf(m) }),
-            );
           let input: InputMessage<R>;
           try {
             const decoded = decodeInput<R>(o.serde, batch.topic, batch.partition, m, wait);
@@ -102,13 +103,13 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
           } catch (err) {
             // Stopping while the registry is away (or a rebalance): nothing was sent; the batch is read again later.
             if (!(err instanceof Undecodable)) throw err;
-            fail(`undecodable: ${err.message}`);
+            fail(m, `undecodable: ${err.message}`);
             continue;
           }
           if (o.accept && !o.accept(input as InputMessage<unknown>)) continue;
           const result = checkedOutputs(attempt('transform', () => p.transform(input)));
           if (isRejection(result)) {
-            fail(result.reject);
+            fail(m, result.reject);
             continue;
           }
           for (const r of result) out.push(cleanMessage(o.serde, p.output.name, r, input.timestamp, lineage + m.offset));
