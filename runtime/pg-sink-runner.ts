@@ -1,15 +1,17 @@
 // Clean topic -> Postgres, exactly once: each batch is deduplicated on the natural key (last offset wins, so one
-// statement never touches a row twice), COPYed into a temp stage, upserted with INSERT ... ON CONFLICT skipping
-// unchanged rows, followed by the sink's "touched keys" hook and the consumer position in sink_offsets, all in one
-// transaction. Positions in Kafka's group are only advisory (lag); the truth is sink_offsets, sought on assignment.
+// statement never touches a row twice), COPYed straight into the table while its keys are new (under a savepoint) or
+// else into a temp stage and upserted with INSERT ... ON CONFLICT skipping unchanged rows, followed by the sink's
+// "touched keys" hook and the consumer position in sink_offsets, all in one transaction. Positions in Kafka's group
+// are only advisory (lag); the truth is sink_offsets, sought on assignment.
 //
 // A batch Postgres refuses because of its data (SQLSTATE class 22 data exception, 23 integrity) is written again in a
 // new transaction that isolates the rows at fault by bisection under savepoints: those are dead-lettered (reason =
 // Postgres's message, source position, raw bytes) and the rest commit with the offsets, so one bad row can never hold
 // up the good rows behind it. Connection errors are not data errors: those throw and the batch is retried whole.
 //
-// Method: COPY into a temp table then INSERT ... SELECT ... ON CONFLICT measured fastest here (see bench/ and
-// shared/specs/infra.md: ~150k rows/s narrow vs ~144k unnest and ~91k multi-row VALUES).
+// Method: for keys already stored, COPY into a temp table then INSERT ... SELECT ... ON CONFLICT measured fastest here
+// (see bench/ and shared/specs/infra.md: ~150k rows/s narrow vs ~144k unnest and ~91k multi-row VALUES); for new keys
+// a plain COPY into the table costs Postgres about half of that (writeRows).
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { KafkaMessage } from 'kafkajs';
@@ -73,6 +75,13 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
   const cols = identList(sink.columns.map((c) => c.name));
   await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${cols} from ${ident(sink.table)} with no data`);
   if (o.emptyStage) await client.query(`truncate ${stage}`);
+  await copyRows(client, sink, stage, values);
+  const r = await client.query(upsertSql(sink, stage));
+  return r.rowCount ?? 0;
+}
+
+/** COPYs values (already filtered by isRow) into `target` (quoted), one line per value in the sink's columns. */
+async function copyRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, target: string, values: V[]): Promise<void> {
   const columns = sink.columns;
   const lines = function* () {
     for (const v of values) {
@@ -81,9 +90,38 @@ export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent
       yield line + '\n';
     }
   };
-  await pipeline(Readable.from(copyParts(lines(), 64 * 1024)), client.query(copyStreams.from(`copy ${stage} (${cols}) from stdin`)));
-  const r = await client.query(upsertSql(sink, stage));
-  return r.rowCount ?? 0;
+  const cols = identList(columns.map((c) => c.name));
+  await pipeline(Readable.from(copyParts(lines(), 64 * 1024)), client.query(copyStreams.from(`copy ${target} (${cols}) from stdin`)));
+}
+
+/** Batches a partition sends through the stage and upsert after one of its batches met rows already stored. */
+export const UPSERT_BATCHES_AFTER_CONFLICT = 50;
+
+/**
+ * Writes a batch's values in the caller's transaction; returns rows inserted or changed. While `tryDirect`, they are
+ * COPYed straight into the table under a savepoint: new data (what continuous ingestion brings) meets no stored key,
+ * and the stage and upsert cost Postgres about twice a plain COPY's CPU for the same rows. A unique violation (a
+ * restatement, a replay) rolls that back and the batch takes the upsert, which writes the same rows the direct COPY
+ * would have for new keys; `conflict` tells the caller to stop trying for a while. Any other error rolls back and is
+ * met again by the upsert, so data errors reach the isolating path as before.
+ */
+export async function writeRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, all: V[], tryDirect: boolean): Promise<{ n: number; conflict: boolean }> {
+  const values = sink.isRow ? all.filter(sink.isRow) : all;
+  if (values.length === 0) return { n: 0, conflict: false };
+  let conflict = false;
+  if (tryDirect) {
+    await client.query('savepoint gs_direct');
+    try {
+      await copyRows(client, sink, ident(sink.table), values);
+      await client.query('release savepoint gs_direct');
+      return { n: values.length, conflict };
+    } catch (err) {
+      await client.query('rollback to savepoint gs_direct');
+      await client.query('release savepoint gs_direct');
+      conflict = (err as { code?: string }).code === '23505';
+    }
+  }
+  return { n: await upsertRows(client, sink, values), conflict };
 }
 
 /** Postgres refused the data itself (class 22 data exception, 23 integrity violation), not the connection. */
@@ -149,6 +187,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
   const groupId = o.groupId ?? sinkGroup(sink.name);
   const db = pool();
   const floor = new Map<number, bigint>(); // next offset already in Postgres, per partition
+  const upsertOnly = new Map<number, number>(); // batches left before a partition tries the direct COPY again
   const versionColumn = sink.columns.find((c) => c.name === sink.versionColumn);
   const versionOf = versionColumn
     ? (v: V) => {
@@ -267,7 +306,10 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
               const refused = new Set(w.refused.map((x) => x.row));
               landed = rows.filter((r) => !refused.has(r)).map((r) => r.value);
             } else {
-              n = await upsertRows(client, sink, values);
+              const left = upsertOnly.get(p) ?? 0;
+              const w = await writeRows(client, sink, values, left === 0);
+              n = w.n;
+              upsertOnly.set(p, w.conflict ? UPSERT_BATCHES_AFTER_CONFLICT : Math.max(0, left - 1));
               if (sink.touched && values.length) await sink.touched(client, values);
             }
             if (dead.length) {
