@@ -74,5 +74,26 @@ describe('kafkajs varint writers (patched)', () => {
       }
     }
   });
-});
 
+  it("builds a produce request whose batch carries the timestamps' first and last in kafkajs's order and every record's own", async () => {
+    const encodeRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (a: object) => { encode(): Promise<{ buffer: Buffer }> };
+    const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: object) => Promise<{
+      firstTimestamp: string;
+      maxTimestamp: string;
+      records: { timestamp: string; key: Buffer | null; value: Buffer; headers: Record<string, Buffer> }[];
+    }>;
+    type Reader = { readString(): string; readInt16(): number; readInt32(): number; readBytes(): Buffer };
+    const Reader = Decoder as unknown as new (b: Buffer) => Reader;
+    const timestamps = ['1722434700500', 1_722_434_700_000, undefined, '1722434701000', 1_722_434_700_250, null];
+    const messages = timestamps.map((timestamp, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`), headers: { source: `raw:0:${i}` }, timestamp }));
+    const request = await encodeRequest({ acks: -1, timeout: 30_000, compression: 0, transactionalId: 'tx', producerId: 5, producerEpoch: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages }] }] }).encode();
+    const r = new Reader(request.buffer);
+    expect([r.readString(), r.readInt16(), r.readInt32(), r.readInt32(), r.readString(), r.readInt32(), r.readInt32()]).toEqual(['tx', -1, 30_000, 1, 't', 1, 0]);
+    const batch = await decodeBatch(new Decoder(r.readBytes()));
+    expect([batch.firstTimestamp, batch.maxTimestamp]).toEqual(['1722434700000', '1722434701000']);
+    const now = Number(batch.records[2]!.timestamp);
+    expect(Math.abs(now - Date.now())).toBeLessThan(60_000); // no timestamp: the time of the send
+    expect(batch.records.map((x) => x.timestamp)).toEqual(['1722434700500', '1722434700000', String(now), '1722434701000', '1722434700250', String(now)]);
+    expect(batch.records.map((x) => [String(x.key), String(x.value), String(x.headers.source)])).toEqual(messages.map((m, i) => [`k${i}`, `v${i}`, `raw:0:${i}`]));
+  });
+});
