@@ -69,8 +69,15 @@ export function upsertSql<V>(sink: PgSinkComponent<V>, stage: string): string {
  * commit; `emptyStage` empties it first, for several writes in one transaction.
  */
 export async function upsertRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, all: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
-  const values = sink.isRow ? all.filter(sink.isRow) : all;
-  if (values.length === 0) return 0;
+  const values = rowsOf(sink, all);
+  return values.length === 0 ? 0 : upsertValues(client, sink, values, o);
+}
+
+/** The values that are rows of the sink's table (its `isRow`), in order. */
+const rowsOf = <V>(sink: PgSinkComponent<V>, all: V[]): V[] => (sink.isRow ? all.filter(sink.isRow) : all);
+
+/** upsertRows for values already known to be rows, at least one. */
+async function upsertValues<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, values: V[], o: { emptyStage?: boolean } = {}): Promise<number> {
   const stage = stageTable(sink.table);
   const cols = identList(sink.columns.map((c) => c.name));
   await client.query(`create temp table if not exists ${stage} on commit delete rows as select ${cols} from ${ident(sink.table)} with no data`);
@@ -95,7 +102,7 @@ async function copyRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, targ
 }
 
 /** Batches a partition sends through the stage and upsert after one of its batches met rows already stored. */
-export const UPSERT_BATCHES_AFTER_CONFLICT = 50;
+const UPSERT_BATCHES_AFTER_CONFLICT = 50;
 
 /**
  * Writes a batch's values in the caller's transaction; returns rows inserted or changed. While `tryDirect`, they are
@@ -106,7 +113,7 @@ export const UPSERT_BATCHES_AFTER_CONFLICT = 50;
  * met again by the upsert, so data errors reach the isolating path as before.
  */
 export async function writeRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, all: V[], tryDirect: boolean): Promise<{ n: number; conflict: boolean }> {
-  const values = sink.isRow ? all.filter(sink.isRow) : all;
+  const values = rowsOf(sink, all);
   if (values.length === 0) return { n: 0, conflict: false };
   let conflict = false;
   if (tryDirect) {
@@ -121,7 +128,7 @@ export async function writeRows<V>(client: pg.PoolClient, sink: PgSinkComponent<
       conflict = (err as { code?: string }).code === '23505';
     }
   }
-  return { n: await upsertRows(client, sink, values), conflict };
+  return { n: await upsertValues(client, sink, values), conflict };
 }
 
 /** Postgres refused the data itself (class 22 data exception, 23 integrity violation), not the connection. */
