@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stackUp } from '../infra/stack/index.js';
-import { copyLines, rate, say } from './support.js';
+import { copyLines, rate, say, untilRows } from './support.js';
 import { repoRoot } from '../runtime/paths.js';
 import { closePool, migrate, pool } from '../runtime/db.js';
 import { runPgSink, sinkGroup } from '../runtime/pg-sink-runner.js';
@@ -107,15 +107,8 @@ export async function main(args: string[]): Promise<void> {
     runSource(e.source, { serde: e.serde, once: true, options }),
     runProcessor(e.processor, { serde: e.serde, mode: 'forever', signal: stop.signal }),
     runPgSink(e.table, { serde: e.serde, mode: 'forever', signal: stop.signal, onBatch: ec.mark }),
-    (async () => {
-      // Both consumers run until every record is a row; the table count says when.
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 250));
-        const c = (await pool().query<{ n: number }>(`select count(*)::int as n from ${e.table.table}`)).rows[0]!.n;
-        if (c >= n) break;
-      }
-      stop.abort();
-    })(),
+    // Both consumers run until every record is a row; the table count says when.
+    untilRows(e.table.table, n).then(() => stop.abort()),
   ]);
   const e2eOne = rate(n, ec.last() - t0);
   say(`end to end, one process: ${e2eOne} rec/s`);
@@ -132,11 +125,7 @@ export async function main(args: string[]): Promise<void> {
   await stagesRunning([processorGroup(m.processor.name), sinkGroup(m.table.name)]);
   t0 = Date.now();
   await runSource(m.source, { serde: m.serde, once: true, options });
-  for (;;) {
-    const c = (await pool().query<{ n: number }>(`select count(*)::int as n from ${m.table.table}`)).rows[0]!.n;
-    if (c >= n) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilRows(m.table.table, n);
   const e2e = rate(n, Date.now() - t0);
   for (const w of workers) w.kill('SIGTERM');
   await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(null)))));
