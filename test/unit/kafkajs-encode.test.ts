@@ -3,7 +3,7 @@
 // bytes the protocol defines (zigzag LEB128), or the broker would refuse or misread every batch.
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const require = createRequire(import.meta.url);
 interface Encoder {
@@ -95,5 +95,43 @@ describe('kafkajs varint writers (patched)', () => {
     expect(Math.abs(now - Date.now())).toBeLessThan(60_000); // no timestamp: the time of the send
     expect(batch.records.map((x) => x.timestamp)).toEqual(['1722434700500', '1722434700000', String(now), '1722434701000', '1722434700250', String(now)]);
     expect(batch.records.map((x) => [String(x.key), String(x.value), String(x.headers.source)])).toEqual(messages.map((m, i) => [`k${i}`, `v${i}`, `raw:0:${i}`]));
+  });
+  it("writes an uncompressed partition's batch byte for byte as kafkajs's own Record and RecordBatch do", async () => {
+    type Enc = { buffer: Buffer; size(): number; writeInt32(v: number): Enc; writeString(v: string | null): Enc; writeInt16(v: number): Enc; writeArray(a: Enc[]): Enc; writeEncoder(e: Enc): Enc };
+    const EncoderOf = EncoderClass as unknown as new () => Enc;
+    const encodeRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (a: object) => { encode(): Promise<Enc> };
+    const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch(a: object): Promise<Enc> };
+    type Msg = { key?: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string | Buffer | (string | Buffer)[]>; timestamp?: string | number | null };
+    const now = 1_722_434_800_000;
+    // The batch as kafkajs 2.2.4 built every partition: a Record per message, first/last timestamp by a string sort.
+    const reference = async (partition: number, messages: Msg[], tx: { transactionalId: string | null; producerId: number; producerEpoch: number; firstSequence: number }) => {
+      const stamps = messages.map((m) => m.timestamp).filter((t) => t != null).sort();
+      const first = stamps[0] ?? now;
+      const records = messages.map((m, i) => encodeRecord({ key: m.key, value: m.value, headers: m.headers, offsetDelta: i, timestampDelta: Number(m.timestamp || now) - Number(first) }));
+      const batch = await RecordBatch({ compression: 0, records, firstTimestamp: first, maxTimestamp: stamps[stamps.length - 1] ?? now, producerId: tx.producerId, producerEpoch: tx.producerEpoch, firstSequence: tx.firstSequence, transactional: !!tx.transactionalId, lastOffsetDelta: records.length - 1 });
+      return new EncoderOf().writeInt32(partition).writeInt32(batch.size()).writeEncoder(batch);
+    };
+    const text = (i: number) => [`k${i}`, `é€${i}`, 'x'.repeat(i % 300), '', '😀'.repeat(i % 4)][i % 5]!;
+    const message = (i: number): Msg => ({
+      key: i % 7 === 0 ? null : i % 3 === 0 ? randomBytes(i % 30) : text(i),
+      value: i % 13 === 0 ? null : i % 2 ? randomBytes(i % 500) : text(i + 1),
+      headers: i % 4 === 0 ? undefined : { source: `raw:0:${i}`, [text(i + 2) || 'h']: i % 3 ? randomBytes(4) : [text(i), randomBytes(2)] },
+      timestamp: [undefined, String(now - i * 1000), now + i * 7, null][i % 4],
+    });
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    try {
+      for (let round = 0; round < 40; round++) {
+        const messages = Array.from({ length: round * 7 }, (_, i) => message(round * 100 + i));
+        const tx = { transactionalId: round % 2 ? `tx-${round}` : null, producerId: round * 1000, producerEpoch: round % 5, firstSequence: round * 11 };
+        const got = await encodeRequest({ acks: -1, timeout: 30_000, compression: 0, ...tx, topicData: [{ topic: 't', partitions: [{ partition: round % 3, firstSequence: tx.firstSequence, messages }] }] }).encode();
+        const partitionBytes = (await reference(round % 3, messages, tx)).buffer;
+        const want = new EncoderOf().writeString(tx.transactionalId).writeInt16(-1).writeInt32(30_000).writeInt32(1).writeString('t').writeInt32(1);
+        expect(got.buffer.equals(Buffer.concat([want.buffer, partitionBytes]))).toBe(true);
+      }
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // A message the direct path does not take goes to kafkajs's own code, which refuses a number as a value as before.
+    await expect(encodeRequest({ acks: -1, timeout: 1, compression: 0, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 42 }] }] }] }).encode()).rejects.toThrow();
   });
 });
