@@ -59,4 +59,29 @@ describe('kafkajs record decode (patched offsets and timestamps)', () => {
     expect((r.headers.repeated as Buffer[]).map(String)).toEqual(['a', 'b', 'c']);
     expect(String(r.headers.once)).toBe('only');
   });
+  it('reads header names as their UTF-8 text whatever names came before: many, alike, long, multi-byte or invalid', () => {
+    // Records built byte by byte, so that names need not be valid UTF-8 (the patch keeps recent names by their bytes).
+    const varint = (n: number) => { const out: number[] = []; let z = n >= 0 ? n * 2 : -n * 2 - 1; while (z >= 128) { out.push((z % 128) | 0x80); z = Math.floor(z / 128); } out.push(z); return Buffer.from(out); };
+    const field = (b: Buffer | null) => (b === null ? varint(-1) : Buffer.concat([varint(b.length), b]));
+    const record = (headers: [Buffer | null, Buffer][]) =>
+      Buffer.concat([Buffer.from([0]), varint(0), varint(0), field(null), field(Buffer.from('v')), varint(headers.length), ...headers.flatMap(([k, v]) => [field(k), field(v)])]);
+    const names = [
+      ...Array.from({ length: 30 }, (_, i) => Buffer.from(`name-${String(i).padStart(2, '0')}`)), // 30 of one length, differing late
+      Buffer.from('é€😀'),
+      Buffer.from([0xff, 0x61]),
+      Buffer.from([0xc3]),
+      Buffer.from('x'.repeat(64)),
+      Buffer.from('x'.repeat(63) + 'y'),
+      Buffer.from('x'.repeat(65)),
+      Buffer.alloc(0),
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const picked: [Buffer | null, Buffer][] = Array.from({ length: 1 + (i % 3) }, (_, h) => [i % 97 === 0 && h === 0 ? null : names[(i * 7 + h * 13) % names.length]!, Buffer.from(`v${i}.${h}`)]);
+      const r = decodeRecord(new Decoder(record(picked)), { firstOffset: '0', firstTimestamp: '0', timestampType: 0 });
+      const want: Record<string, string[]> = {};
+      for (const [k, v] of picked) (want[k === null ? 'null' : k.toString('utf8')] ??= []).push(v.toString());
+      expect(Object.keys(r.headers)).toEqual(Object.keys(want));
+      for (const [k, vs] of Object.entries(want)) expect([r.headers[k]].flat().map(String)).toEqual(vs);
+    }
+  });
 });
