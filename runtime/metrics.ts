@@ -30,6 +30,12 @@ export const metrics = {
   viewRefused: new client.Counter({ name: 'gridstream_view_refused_total', help: 'Redis view writes refused by the memory guard', labelNames: ['view'], registers: [registry] }),
   dependencyErrors: new client.Counter({ name: 'gridstream_dependency_errors_total', help: 'Outages of a dependency a stage waited out (registry) or survived (idle Postgres connections lost)', labelNames: ['dependency'], registers: [registry] }),
   sinkRows: new client.Counter({ name: 'gridstream_sink_rows_total', help: 'Rows a Postgres sink inserted or changed', labelNames: ['sink'], registers: [registry] }),
+  sinkBatches: new client.Counter({
+    name: 'gridstream_sink_batches_total',
+    help: 'Batches a Postgres sink committed, by how it wrote them: avro-copy (COPY lines from the Avro bytes) or decoded (COPY or upsert of decoded values)',
+    labelNames: ['sink', 'write'],
+    registers: [registry],
+  }),
   stageFailures: new client.Counter({ name: 'gridstream_stage_failures_total', help: 'Failures of a supervised stage (each restart follows one)', labelNames: labels, registers: [registry] }),
   stageRestarts: new client.Counter({ name: 'gridstream_stage_restarts_total', help: 'Restarts of a supervised stage after a failure', labelNames: labels, registers: [registry] }),
 };

@@ -19,6 +19,12 @@ interface AvroField {
   type: unknown;
 }
 
+/** What fieldColumns made a column of: the field it copies, and whether it turns epoch ms into an instant. */
+const madeOf = new WeakMap<object, { field: string; instant: boolean }>();
+
+/** The field a column copies one to one (a column fieldColumns made), or undefined for any other column. */
+export const fieldOf = (column: PgColumn<never>): { field: string; instant: boolean } | undefined => madeOf.get(column);
+
 /** One column per field of the topic's value schema, in schema order. */
 export function fieldColumns<V>(topic: TopicSpec, o: FieldColumnOptions<V> = {}): PgColumn<V>[] {
   if (topic.schema === 'bytes') throw new Error(`${topic.name} carries raw bytes: no fields to store`);
@@ -33,13 +39,16 @@ export function fieldColumns<V>(topic: TopicSpec, o: FieldColumnOptions<V> = {})
     .map((f) => {
       const field = f.name;
       const get = (v: V) => (v as Record<string, unknown>)[field];
-      const value = isTimestampMillis(f.type)
+      const instant = isTimestampMillis(f.type);
+      const value = instant
         ? (v: V) => {
             const ms = get(v);
             return ms === null || ms === undefined ? null : new Date(ms as number);
           }
         : get;
-      return { name: rename[field] ?? field, value, from: field };
+      const column: PgColumn<V> = { name: rename[field] ?? field, value, from: field };
+      madeOf.set(column, { field, instant });
+      return column;
     });
 }
 

@@ -11,7 +11,10 @@
 //
 // Method: for keys already stored, COPY into a temp table then INSERT ... SELECT ... ON CONFLICT measured fastest here
 // (see bench/ and shared/specs/infra.md: ~150k rows/s narrow vs ~144k unnest and ~91k multi-row VALUES); for new keys
-// a plain COPY into the table costs Postgres about half of that (writeRows).
+// a plain COPY into the table costs Postgres about half of that (writeRows). A sink that stores its record's fields
+// one to one and keeps no values for after the write first tries a batch's COPY lines made straight from the Avro
+// bytes (runtime/avro-copy-lines.ts) in a transaction of their own; on a stored key, or anything else, that
+// transaction rolls back and the batch is decoded and written as above.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { KafkaMessage } from 'kafkajs';
@@ -20,6 +23,7 @@ import copyStreams from 'pg-copy-streams';
 import type { PgSinkComponent } from './components.js';
 import { consume, type ConsumeOptions, type StageHealth } from './consumer.js';
 import { pool, withTransaction } from './db.js';
+import { AvroCopyLines, type AvroCopyBatch } from './avro-copy-lines.js';
 import { copyParts, copyText } from './copy-text.js';
 import { ident, identList, identName } from './sql.js';
 import { deadLetterMessage } from './dlq.js';
@@ -100,6 +104,18 @@ async function copyRows<V>(client: pg.PoolClient, sink: PgSinkComponent<V>, targ
   const cols = identList(columns.map((c) => c.name));
   await pipeline(Readable.from(copyParts(lines(), 64 * 1024)), client.query(copyStreams.from(`copy ${target} (${cols}) from stdin`)));
 }
+
+/** COPYs lines made from Avro bytes (AvroCopyLines) straight into the sink's table, in the caller's transaction. */
+async function copyAvroLines(client: pg.PoolClient, table: string, lines: AvroCopyBatch): Promise<void> {
+  await pipeline(Readable.from(lines.parts), client.query(copyStreams.from(`copy ${ident(table)} (${identList(lines.columns)}) from stdin`)));
+}
+
+const storeOffset = (client: pg.PoolClient, group: string, topic: string, partition: number, next: bigint) =>
+  client.query(
+    `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
+     on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
+    [group, topic, partition, next.toString()],
+  );
 
 /** Batches a partition sends through the stage and upsert after one of its batches met rows already stored. */
 const UPSERT_BATCHES_AFTER_CONFLICT = 50;
@@ -195,6 +211,8 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
   const db = pool();
   const floor = new Map<number, bigint>(); // next offset already in Postgres, per partition
   const upsertOnly = new Map<number, number>(); // batches left before a partition tries the direct COPY again
+  // Replay by date reads each value to choose it: those batches are decoded.
+  const avroLines = o.accept ? undefined : AvroCopyLines.of(sink, o.serde);
   const versionColumn = sink.columns.find((c) => c.name === sink.versionColumn);
   const versionOf = versionColumn
     ? (v: V) => {
@@ -266,6 +284,35 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         // Offsets below the floor are already in Postgres (committed there before Kafka heard of it); only a batch
         // that starts below it holds any.
         const checkFloor = BigInt(batch.messages[0]!.offset) < min;
+        if (avroLines && !checkFloor && !upsertOnly.get(p)) {
+          const last = batch.messages[batch.messages.length - 1]!.offset;
+          const next = BigInt(last) + 1n;
+          const lines = avroLines.lines(batch.messages);
+          const copied =
+            lines &&
+            (await withTransaction(async (client) => {
+              await copyAvroLines(client, sink.table, lines);
+              await storeOffset(client, groupId, batch.topic, p, next);
+            }, db).then(
+              () => true,
+              (err: unknown) => {
+                // A stored key (a restatement, a replay): this partition takes the upsert for a while. Anything else
+                // (bad text, a connection lost) meets the decode path, which retries or isolates it as usual.
+                if ((err as { code?: string }).code === '23505') upsertOnly.set(p, UPSERT_BATCHES_AFTER_CONFLICT);
+                return false;
+              },
+            ));
+          if (lines && copied) {
+            floor.set(p, next);
+            metrics.recordsIn.inc({ stage }, batch.messages.length);
+            metrics.recordsOut.inc({ stage }, lines.rows);
+            metrics.sinkRows.inc({ sink: sink.name }, lines.rows);
+            metrics.sinkBatches.inc({ sink: sink.name, write: 'avro-copy' });
+            o.onBatch?.({ read: batch.messages.length, written: lines.rows });
+            resolveOffset(last);
+            return;
+          }
+        }
         const wait = { stage, heartbeat, isRunning };
         for (const m of batch.messages) {
           if (checkFloor && BigInt(m.offset) < min) continue;
@@ -324,11 +371,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
               await dlqProducer.connect();
               for (const d of dead) await dlqProducer.send({ topic: d.topic, messages: [d.message] });
             }
-            await client.query(
-              `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
-               on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
-              [groupId, batch.topic, p, next.toString()],
-            );
+            await storeOffset(client, groupId, batch.topic, p, next);
             return { n, landed };
           }, db);
         let result: { n: number; landed: V[] };
@@ -352,6 +395,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         }
         metrics.recordsOut.inc({ stage }, result.landed.length);
         metrics.sinkRows.inc({ sink: sink.name }, written);
+        metrics.sinkBatches.inc({ sink: sink.name, write: 'decoded' });
         o.onBatch?.({ read, written });
         resolveOffset(last);
       },
