@@ -29,6 +29,11 @@ export interface ProcessorComponent<R = unknown, C = unknown> {
   joins?: TopicSpec[];
   /** Loads what the transform looks up (e.g. reference data) before the first record; called once per run. */
   prepare?: () => Promise<void>;
+  /**
+   * Bytes fetched per partition at a time, so per batch and transaction (default GRIDSTREAM_FETCH_MAX_BYTES, 1 MiB): a
+   * processor whose records are large (Toronto's raw chunks) keeps several in one transaction.
+   */
+  fetchBytes?: number;
 }
 
 /**
@@ -65,7 +70,7 @@ export interface PgSinkComponent<V = unknown> {
   /** Natural key columns (the table's primary key). */
   key: string[];
   /**
-   * Bytes fetched per partition at a time, so per batch and transaction (default GRIDSTREAM_FETCH_MAX_BYTES, 4 MiB): a
+   * Bytes fetched per partition at a time, so per batch and transaction (default GRIDSTREAM_FETCH_MAX_BYTES, 1 MiB): a
    * sink whose records are large (Toronto's chunks of 2,000 tickets) spreads its per-batch work over more rows.
    */
   fetchBytes?: number;

@@ -68,6 +68,7 @@ export async function runProcessor<R, C>(p: ProcessorComponent<R, C>, o: Process
       startAt: o.startAt,
       autoCommit: false,
       partitionsConcurrently: 3,
+      ...(p.fetchBytes ? { maxBytesPerPartition: p.fetchBytes } : {}),
       onAssigned: () => committedFloor.clear(),
       handle: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const producer = await producerFor(batch.partition);

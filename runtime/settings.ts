@@ -114,7 +114,7 @@ export const SETTINGS = {
   METRICS_PORT: setting('runtime', number({ min: 0, max: 65535, integer: true }), 'unset', 'serve Prometheus metrics on `127.0.0.1:<port>/metrics`'),
   LOG_LEVEL: setting('runtime', oneOf(LOG_LEVELS, 'info') as z.ZodType<(typeof LOG_LEVELS)[number]>, 'info', `pino level: ${LOG_LEVELS.join(', ')}`),
   GRIDSTREAM_SESSION_TIMEOUT_MS: setting('runtime', millis(30_000), '30000', 'consumer group session timeout; a stage silent this long loses its partitions'),
-  GRIDSTREAM_FETCH_MAX_BYTES: setting('runtime', number({ fallback: 4 * 1024 * 1024, min: 1024, integer: true }) as z.ZodType<number>, '4194304', 'bytes fetched per partition at a time'),
+  GRIDSTREAM_FETCH_MAX_BYTES: setting('runtime', number({ fallback: 1024 * 1024, min: 1024, integer: true }) as z.ZodType<number>, '1048576', 'bytes fetched per partition at a time'),
   GRIDSTREAM_HEAP_GROWING_PERCENT: setting(
     'runtime',
     number({ fallback: 50, min: 0, max: 1000, integer: true }) as z.ZodType<number>,
