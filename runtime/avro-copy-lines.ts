@@ -37,7 +37,7 @@ export class AvroCopyLines {
     const columnOf = new Map<string, string>();
     const instants: string[] = [];
     for (const c of sink.columns) {
-      const made = fieldOf(c as never);
+      const made = fieldOf(c);
       if (!made) return undefined;
       columnOf.set(made.field, c.name);
       if (made.instant) instants.push(made.field);

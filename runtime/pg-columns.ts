@@ -23,7 +23,7 @@ interface AvroField {
 const madeOf = new WeakMap<object, { field: string; instant: boolean }>();
 
 /** The field a column copies one to one (a column fieldColumns made), or undefined for any other column. */
-export const fieldOf = (column: PgColumn<never>): { field: string; instant: boolean } | undefined => madeOf.get(column);
+export const fieldOf = <V>(column: PgColumn<V>): { field: string; instant: boolean } | undefined => madeOf.get(column);
 
 /** One column per field of the topic's value schema, in schema order. */
 export function fieldColumns<V>(topic: TopicSpec, o: FieldColumnOptions<V> = {}): PgColumn<V>[] {

@@ -110,6 +110,32 @@ async function copyAvroLines(client: pg.PoolClient, table: string, lines: AvroCo
   await pipeline(Readable.from(lines.parts), client.query(copyStreams.from(`copy ${ident(table)} (${identList(lines.columns)}) from stdin`)));
 }
 
+/**
+ * Writes a batch from its Avro bytes with its offsets, in a transaction of its own; the rows written, or undefined
+ * when the batch must be decoded instead: lines could not be made, or the COPY failed (on a stored key `conflict` is
+ * set, so the caller keeps that partition to the upsert for a while; anything else — bad text, a lost connection —
+ * meets the decode path, which retries or isolates it as usual).
+ */
+async function writeAvroLines(
+  db: pg.Pool,
+  table: string,
+  lines: AvroCopyLines,
+  batch: { topic: string; partition: number; messages: KafkaMessage[] },
+  at: { group: string; next: bigint },
+): Promise<{ rows?: number; conflict: boolean }> {
+  const made = lines.lines(batch.messages);
+  if (!made) return { conflict: false };
+  try {
+    await withTransaction(async (client) => {
+      await copyAvroLines(client, table, made);
+      await storeOffset(client, at.group, batch.topic, batch.partition, at.next);
+    }, db);
+    return { rows: made.rows, conflict: false };
+  } catch (err) {
+    return { conflict: (err as { code?: string }).code === '23505' };
+  }
+}
+
 const storeOffset = (client: pg.PoolClient, group: string, topic: string, partition: number, next: bigint) =>
   client.query(
     `insert into sink_offsets (consumer_group, topic, partition, next_offset, updated_at) values ($1, $2, $3, $4, now())
@@ -284,32 +310,23 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
         // Offsets below the floor are already in Postgres (committed there before Kafka heard of it); only a batch
         // that starts below it holds any.
         const checkFloor = BigInt(batch.messages[0]!.offset) < min;
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        const next = BigInt(last) + 1n;
+        // After a batch's rows and offsets are committed: what the stage reports.
+        const committed = (write: 'avro-copy' | 'decoded', read: number, landed: number, written: number) => {
+          floor.set(p, next);
+          metrics.recordsOut.inc({ stage }, landed);
+          metrics.sinkRows.inc({ sink: sink.name }, written);
+          metrics.sinkBatches.inc({ sink: sink.name, write });
+          o.onBatch?.({ read, written });
+          resolveOffset(last);
+        };
         if (avroLines && !checkFloor && !upsertOnly.get(p)) {
-          const last = batch.messages[batch.messages.length - 1]!.offset;
-          const next = BigInt(last) + 1n;
-          const lines = avroLines.lines(batch.messages);
-          const copied =
-            lines &&
-            (await withTransaction(async (client) => {
-              await copyAvroLines(client, sink.table, lines);
-              await storeOffset(client, groupId, batch.topic, p, next);
-            }, db).then(
-              () => true,
-              (err: unknown) => {
-                // A stored key (a restatement, a replay): this partition takes the upsert for a while. Anything else
-                // (bad text, a connection lost) meets the decode path, which retries or isolates it as usual.
-                if ((err as { code?: string }).code === '23505') upsertOnly.set(p, UPSERT_BATCHES_AFTER_CONFLICT);
-                return false;
-              },
-            ));
-          if (lines && copied) {
-            floor.set(p, next);
+          const w = await writeAvroLines(db, sink.table, avroLines, batch, { group: groupId, next });
+          if (w.conflict) upsertOnly.set(p, UPSERT_BATCHES_AFTER_CONFLICT);
+          if (w.rows !== undefined) {
             metrics.recordsIn.inc({ stage }, batch.messages.length);
-            metrics.recordsOut.inc({ stage }, lines.rows);
-            metrics.sinkRows.inc({ sink: sink.name }, lines.rows);
-            metrics.sinkBatches.inc({ sink: sink.name, write: 'avro-copy' });
-            o.onBatch?.({ read: batch.messages.length, written: lines.rows });
-            resolveOffset(last);
+            committed('avro-copy', batch.messages.length, w.rows, w.rows);
             return;
           }
         }
@@ -337,8 +354,6 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           latest.set(k, { value, message: m });
         }
         if (read) metrics.recordsIn.inc({ stage }, read); // once per batch: a labelled inc per record cost ~1 µs
-        const last = batch.messages[batch.messages.length - 1]!.offset;
-        const next = BigInt(last) + 1n;
         if (next <= min) {
           resolveOffset(last);
           return;
@@ -382,8 +397,6 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
           log.warn({ stage, partition: p, from: batch.messages[0]!.offset, to: last, err: (err as Error).message }, 'Postgres refused the batch: isolating the rows at fault');
           result = await commit(true);
         }
-        const written = result.n;
-        floor.set(p, next);
         if (sink.afterCommit && result.landed.length) {
           try {
             await sink.afterCommit(result.landed);
@@ -393,11 +406,7 @@ export async function runPgSink<V>(sink: PgSinkComponent<V>, o: SinkRunOptions):
             log.warn({ stage, err: (err as Error).message }, 'work after the commit failed (views not rebuilt); the sink heals it');
           }
         }
-        metrics.recordsOut.inc({ stage }, result.landed.length);
-        metrics.sinkRows.inc({ sink: sink.name }, written);
-        metrics.sinkBatches.inc({ sink: sink.name, write: 'decoded' });
-        o.onBatch?.({ read, written });
-        resolveOffset(last);
+        committed('decoded', read, result.landed.length, result.n);
       },
     });
     // A drain ends with its views whole, even when it had nothing to consume.
